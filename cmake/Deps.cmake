@@ -1,0 +1,16 @@
+# The Debian libraries the product is built on, found through pkg-config.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CURL     REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(MHD      REQUIRED IMPORTED_TARGET libmicrohttpd)
+pkg_check_modules(JANSSON  REQUIRED IMPORTED_TARGET jansson)
+pkg_check_modules(SQLITE   REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(PQ       REQUIRED IMPORTED_TARGET libpq)
+pkg_check_modules(SODIUM   REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
+find_package(Threads REQUIRED)
+
+add_library(i360_deps INTERFACE)
+target_link_libraries(i360_deps INTERFACE
+  PkgConfig::CURL PkgConfig::MHD PkgConfig::JANSSON PkgConfig::SQLITE
+  PkgConfig::PQ PkgConfig::SODIUM Threads::Threads m)
+add_library(i360::deps ALIAS i360_deps)

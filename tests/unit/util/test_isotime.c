@@ -1,0 +1,77 @@
+/* Unit tests of isotime: Salesforce datetime parsing and UTC formatting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/isotime.h"
+
+static int64_t parse(const char *s)
+{
+	int64_t ms = -42;
+
+	assert_int_equal(isotime_parse_ms(s, &ms), 0);
+	return ms;
+}
+
+static void test_salesforce_forms(void **state)
+{
+	char out[ISOTIME_LEN];
+
+	(void)state;
+	/* 2026-11-01T15:00:00Z */
+	assert_int_equal(parse("2026-11-01T15:00:00Z"), INT64_C(1793545200000));
+	assert_int_equal(parse("2026-11-01T15:00:00.000+0000"), INT64_C(1793545200000));
+	assert_int_equal(parse("2026-11-01T15:00:00.123Z"), INT64_C(1793545200123));
+	assert_int_equal(parse("2026-11-01T10:00:00-05:00"), INT64_C(1793545200000));
+	assert_int_equal(parse("2026-11-01T20:30:00+0530"), INT64_C(1793545200000));
+	assert_int_equal(parse("2026-11-01 15:00:00"), INT64_C(1793545200000));
+	assert_int_equal(parse("2026-11-01T15:00:00.123456789Z"), INT64_C(1793545200123));
+	assert_string_equal(isotime_format(out, parse("2026-11-01T23:30:00-05:00")),
+			    "2026-11-02T04:30:00Z");
+}
+
+static void test_calendar_edges(void **state)
+{
+	char out[ISOTIME_LEN], outms[ISOTIME_MS_LEN];
+	int64_t ms;
+
+	(void)state;
+	assert_int_equal(parse("1970-01-01T00:00:00Z"), 0);
+	assert_string_equal(isotime_format(out, parse("2024-02-29T12:00:00Z")),
+			    "2024-02-29T12:00:00Z");
+	assert_string_equal(isotime_format(out, parse("1969-12-31T23:59:59Z")),
+			    "1969-12-31T23:59:59Z");
+	assert_string_equal(isotime_format_ms(outms, parse("2000-03-01T00:00:00.007Z")),
+			    "2000-03-01T00:00:00.007Z");
+	assert_int_equal(isotime_parse_date_ms("2026-11-01", &ms), 0);
+	assert_int_equal(ms, INT64_C(1793491200000));
+}
+
+static void test_refusals(void **state)
+{
+	static const char *const bad[] = {
+		"", "2026", "2026-11-01", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
+		"2026-11-01T24:00:00Z", "2026-11-01T10:60:00Z", "2026-11-01T10:00:00ZZ",
+		"2026-11-01T10:00:00+5", "2026-11-01T10:00:00.Z", "2026-11-01X10:00:00Z",
+		"26-11-01T10:00:00Z", "2026-11-01T10:00:00 junk",
+	};
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(isotime_parse_ms(bad[i], &ms), -1);
+	assert_int_equal(isotime_parse_ms(NULL, &ms), -1);
+	assert_int_equal(isotime_parse_date_ms("2026-11-31", &ms), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_salesforce_forms),
+		cmocka_unit_test(test_calendar_edges),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
