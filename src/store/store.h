@@ -1,0 +1,432 @@
+/* store: everything i360bridge keeps, behind one interface (SQLite or PostgreSQL). */
+#ifndef I360_STORE_STORE_H
+#define I360_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/model.h"
+#include "store/seal.h"
+#include "util/err.h"
+
+/*
+ * A struct store is one connection to the store plus the master key that seals the
+ * secrets kept in it. Open one per thread. Every function returns 0 on success and
+ * -1 with e set on failure, unless it says otherwise; ERR_NOT_FOUND means the record
+ * is absent or belongs to another org (callers show both the same way), ERR_CONFLICT
+ * a uniqueness rule, ERR_INVALID bad input (nothing is written then).
+ *
+ * Transactions are explicit: a function that changes several rows runs in its own
+ * transaction unless the caller has one open (store_begin), in which case it joins
+ * the caller's. Strings handed back in structs are owned by the struct and freed by
+ * the matching *_free function. Times are milliseconds since the epoch, UTC.
+ */
+struct store;
+
+/* Opens the store at url (SPEC §1: a path, sqlite:PATH, or postgres://...), loads the
+ * master key (creating the key file beside a new SQLite database), applies pending
+ * migrations, and checks that the key opens this database's secrets (a wrong key is
+ * ERR_CRYPTO, at once). */
+struct store *store_open(const char *url, struct err *e);
+
+/* Closes the store and wipes the key; NULL does nothing. */
+void store_close(struct store *s);
+
+/* Applies pending migrations (store_open already does); *applied may be NULL. */
+int store_migrate(struct store *s, int *applied, struct err *e);
+
+/* The schema version the store is at. */
+int store_schema_version(struct store *s, int *version, struct err *e);
+
+int store_begin(struct store *s, struct err *e);
+int store_commit(struct store *s, struct err *e);
+void store_rollback(struct store *s);
+
+/* ---- Orgs and API tokens ------------------------------------------------------ */
+
+struct store_org {
+	int64_t id;
+	char *name;
+	int64_t created_at;
+};
+void store_org_free(struct store_org *o);
+
+/* Creates an org named name (trimmed, 1 to 200 characters) with its first API token,
+ * written into token (shown once: only its hash is kept). */
+int store_org_create(struct store *s, const char *name, int64_t *id,
+		     char token[SEAL_TOKEN_LEN], struct err *e);
+int store_org_get(struct store *s, int64_t id, struct store_org *out, struct err *e);
+
+/* All org ids, ascending, into a malloc'd array (caller frees). */
+int store_org_ids(struct store *s, int64_t **ids, size_t *n, struct err *e);
+
+/* Adds another API token to an org. */
+int store_token_create(struct store *s, int64_t org_id, char token[SEAL_TOKEN_LEN],
+		       struct err *e);
+
+/* The org a token belongs to; ERR_AUTH when it is unknown. */
+int store_token_org(struct store *s, const char *token, int64_t *org_id, struct err *e);
+
+/* ---- OCC users ------------------------------------------------------------------ */
+
+struct store_user {
+	int64_t id;
+	int64_t org_id;
+	char *email;
+	char *name;
+};
+void store_users_free(struct store_user *u, size_t n);
+
+/* Adds an OCC user. email is trimmed and must look like one (ERR_INVALID); it is
+ * unique per org regardless of case (ERR_CONFLICT). name is trimmed, non-empty. */
+int store_user_add(struct store *s, int64_t org_id, const char *email, const char *name,
+		   int64_t *id, struct err *e);
+
+/* The org's users ordered by id (malloc'd array; store_users_free). */
+int store_user_list(struct store *s, int64_t org_id, struct store_user **out, size_t *n,
+		    struct err *e);
+
+/* One user of the org by id, or by email (trimmed, case-insensitive). */
+int store_user_get(struct store *s, int64_t org_id, int64_t id, struct store_user *out,
+		   struct err *e);
+int store_user_find_email(struct store *s, int64_t org_id, const char *email,
+			  struct store_user *out, struct err *e);
+
+/* Trims s and lower-cases ASCII into a malloc'd string: the key emails match on. */
+char *store_email_norm(const char *email);
+
+/* ---- The ImproveIt360 integration --------------------------------------------- */
+
+enum store_integration_status {
+	STORE_INT_DISCONNECTED,
+	STORE_INT_CONNECTED,
+	STORE_INT_NEEDS_REAUTH,
+	STORE_INT__MAX
+};
+extern const char *const store_integration_status_names[STORE_INT__MAX];
+
+/* The integration of one org. Secrets are opened only when asked for
+ * (store_integration_get with want_secrets); they are wiped by
+ * store_integration_free. */
+struct store_integration {
+	int64_t org_id;
+	enum store_integration_status status;
+	char *platform;		/* "lightning" | "classic" */
+	char *documents;	/* "all" | "none" */
+	char *login_url;
+	char *consumer_key;
+	char *consumer_secret;	/* NULL unless want_secrets */
+	char *access_token;	/* NULL unless want_secrets */
+	char *refresh_token;	/* NULL unless want_secrets */
+	char *instance_url;
+	char *identity_url;
+	char *connected_user;
+	char *sf_org_id;
+	int has_high_water;
+	int64_t high_water_ms;
+	int has_next_sync;
+	int64_t next_sync_at;
+	char *last_error;
+	int64_t updated_at;
+};
+void store_integration_free(struct store_integration *in);
+
+/* The org's integration. An org that never started one gets a disconnected record
+ * with the defaults (lightning, all), not ERR_NOT_FOUND. */
+int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
+			  struct store_integration *out, struct err *e);
+
+/* Keeps the connected app's credentials while the admin is sent to Salesforce. */
+int store_integration_set_app(struct store *s, int64_t org_id, const char *login_url,
+			      const char *consumer_key, const char *consumer_secret,
+			      struct err *e);
+
+/* Connected: keeps the tokens (refresh_token NULL keeps the one stored, for
+ * refreshes without rotation) and who connected; status becomes connected. */
+struct store_tokens {
+	const char *access_token;
+	const char *refresh_token;
+	const char *instance_url;
+	const char *identity_url;	/* NULL keeps */
+	const char *connected_user;	/* NULL keeps */
+	const char *sf_org_id;		/* NULL keeps */
+};
+int store_integration_set_tokens(struct store *s, int64_t org_id,
+				 const struct store_tokens *t, struct err *e);
+
+/* Sets status and last_error (NULL clears it). */
+int store_integration_set_status(struct store *s, int64_t org_id,
+				 enum store_integration_status status, const char *last_error,
+				 struct err *e);
+
+/* Settings: platform "lightning"|"classic", documents "all"|"none"; NULL keeps. */
+int store_integration_set_settings(struct store *s, int64_t org_id, const char *platform,
+				   const char *documents, struct err *e);
+
+/* Disconnect: forgets every secret and token, keeps synced data and settings. */
+int store_integration_disconnect(struct store *s, int64_t org_id, struct err *e);
+
+/* The high-water mark: the largest SystemModstamp committed. Only moves forward. */
+int store_integration_set_high_water(struct store *s, int64_t org_id, int64_t ms,
+				     struct err *e);
+
+int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
+				    struct err *e);
+
+/* OAuth state: a fresh random state for org_id valid ttl_ms, written into state
+ * (only its hash is kept). store_oauth_state_take consumes one: the org it names, or
+ * ERR_AUTH when unknown, used or expired. */
+#define STORE_STATE_LEN SEAL_TOKEN_LEN
+int store_oauth_state_new(struct store *s, int64_t org_id, int64_t ttl_ms,
+			  char state[STORE_STATE_LEN], struct err *e);
+int store_oauth_state_take(struct store *s, const char *state, int64_t *org_id,
+			   struct err *e);
+
+/* ---- I360 staff and links ---------------------------------------------------- */
+
+enum store_link_by { STORE_LINK_NONE, STORE_LINK_EMAIL, STORE_LINK_MANUAL, STORE_LINK__MAX };
+extern const char *const store_link_by_names[STORE_LINK__MAX];
+
+struct store_staff {
+	int64_t id;
+	char *crm_id;
+	char *name;
+	char *email;
+	int64_t occ_user_id;	/* 0: not linked */
+	char *occ_user_email;
+	int active;
+	enum store_link_by linked_by;
+	int backfill_pending;
+};
+void store_staff_free(struct store_staff *st, size_t n);
+
+/* Inserts or updates a staff member by Id (compared on 15 characters). *created may
+ * be NULL. */
+int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
+		       const char *name, const char *email, int *created, struct err *e);
+
+/* Links every staff member nobody has decided about yet (linked_by none) to the OCC
+ * user with the same email (trimmed, case-insensitive); *linked counts new links. A
+ * new active link is marked for backfill. */
+int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struct err *e);
+
+/* A link made by hand: occ_user_id 0 unlinks. Never overwritten by autolink. A link
+ * that becomes active is marked for backfill. ERR_NOT_FOUND for an unknown staff
+ * member or an OCC user of another org. */
+int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
+		     int64_t occ_user_id, int active, struct err *e);
+
+/* Staff of the org ordered by name, filtered by q (substring of name or email,
+ * case-insensitive; NULL or "" for all). */
+int store_staff_list(struct store *s, int64_t org_id, const char *q,
+		     struct store_staff **out, size_t *n, struct err *e);
+int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
+		    struct store_staff *out, struct err *e);
+
+/* Clears the backfill marks of the given staff after their backfill committed. */
+int store_staff_backfill_done(struct store *s, int64_t org_id, const char *crm_id,
+			      struct err *e);
+
+/* ---- Result reasons --------------------------------------------------------- */
+
+enum store_reason_kind { STORE_REASON_APPOINTMENT, STORE_REASON_OPPORTUNITY, STORE_REASON__MAX };
+extern const char *const store_reason_kind_names[STORE_REASON__MAX];
+
+struct store_reason {
+	int64_t id;
+	int64_t parent_id;	/* 0 for a result; the result's id for a detail */
+	char *description;
+	int position;
+	int active;
+};
+void store_reasons_free(struct store_reason *r, size_t n);
+
+/* Input for store_reasons_replace: results in Salesforce's order, each with the
+ * details valid for it, in order. */
+struct store_reason_in {
+	const char *description;
+	int active;
+	const struct store_reason_in *details;
+	size_t ndetails;
+};
+
+/* Replaces the org's set of one kind in one transaction. */
+int store_reasons_replace(struct store *s, int64_t org_id, enum store_reason_kind kind,
+			  const struct store_reason_in *results, size_t n, struct err *e);
+
+/* Every reason of one kind ordered by (parent_id, position): the results (parent_id
+ * 0) first, then each result's details. */
+int store_reasons_list(struct store *s, int64_t org_id, enum store_reason_kind kind,
+		       struct store_reason **out, size_t *n, struct err *e);
+
+/* ---- Jobs --------------------------------------------------------------------- */
+
+struct store_job {
+	int64_t id;
+	int64_t appointment_row_id;
+	struct model_job job;
+	int64_t assigned_user_id;	/* 0: none */
+	char *assigned_user_email;
+	int64_t created_at, updated_at;
+};
+void store_job_free(struct store_job *j);
+void store_jobs_free(struct store_job *j, size_t n);
+
+enum store_upsert_result { STORE_UPSERT_CREATED, STORE_UPSERT_UPDATED, STORE_UPSERT_UNCHANGED };
+
+/* Writes the job of one appointment, keyed by (org, appointment Id on 15 chars):
+ * creates it, updates it, or leaves it as it is when nothing differs. An upsert of a
+ * deleted appointment keeps the job's data and marks its appointment cancelled.
+ * assigned_user_id 0 leaves the job unassigned. */
+int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j,
+		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
+		     struct err *e);
+
+/* Marks the appointment of the job keyed by appointment_id cancelled. *changed tells
+ * whether it was scheduled before; an unknown appointment changes nothing (0). */
+int store_job_cancel(struct store *s, int64_t org_id, const char *appointment_id,
+		     int *changed, struct err *e);
+
+int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job *out,
+		  struct err *e);
+
+/* Up to limit jobs with id > after, by id; *n tells how many. */
+int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
+		   struct store_job **out, size_t *n, struct err *e);
+
+/* ---- Sync runs -------------------------------------------------------------- */
+
+enum store_run_status { STORE_RUN_RUNNING, STORE_RUN_SUCCEEDED, STORE_RUN_FAILED, STORE_RUN__MAX };
+extern const char *const store_run_status_names[STORE_RUN__MAX];
+
+struct store_run_counts {
+	int64_t users, users_linked, jobs_created, jobs_updated;
+	int64_t appointments_skipped, appointments_cancelled, record_errors;
+};
+
+struct store_run {
+	int64_t id;
+	int64_t org_id;
+	char *trigger;		/* "manual" | "scheduled" */
+	enum store_run_status status;
+	int64_t started_at;
+	int64_t finished_at;	/* 0 while running */
+	struct store_run_counts counts;
+	int64_t api_calls;
+	char *step;		/* what a running sync is doing now */
+	char *error;
+};
+void store_runs_free(struct store_run *r, size_t n);
+
+int store_run_start(struct store *s, int64_t org_id, const char *trigger, int64_t *run_id,
+		    struct err *e);
+
+/* Progress of a running sync: counts so far, API calls, and the step in hand. */
+int store_run_progress(struct store *s, int64_t run_id, const struct store_run_counts *c,
+		       int64_t api_calls, const char *step, struct err *e);
+
+int store_run_finish(struct store *s, int64_t run_id, enum store_run_status status,
+		     const struct store_run_counts *c, int64_t api_calls, const char *error,
+		     struct err *e);
+
+int store_run_get(struct store *s, int64_t org_id, int64_t run_id, struct store_run *out,
+		  struct err *e);
+
+/* The org's newest runs first, at most limit. */
+int store_run_list(struct store *s, int64_t org_id, int limit, struct store_run **out,
+		   size_t *n, struct err *e);
+
+/* Per-record errors of a run. */
+struct store_run_error {
+	char *object;
+	char *record_id;
+	char *message;
+};
+void store_run_errors_free(struct store_run_error *r, size_t n);
+int store_run_error_add(struct store *s, int64_t run_id, const char *object,
+			const char *record_id, const char *message, struct err *e);
+int store_run_errors_list(struct store *s, int64_t run_id, struct store_run_error **out,
+			  size_t *n, struct err *e);
+
+/* ---- Sync leases ------------------------------------------------------------- */
+
+/* Takes the org's sync lease for holder until now+ttl_ms when it is free, expired or
+ * already holder's (renewal): *got 1. Someone else's live lease: *got 0. */
+int store_lease_acquire(struct store *s, int64_t org_id, const char *holder, int64_t now,
+			int64_t ttl_ms, int *got, struct err *e);
+
+/* Gives the lease back if holder holds it. */
+int store_lease_release(struct store *s, int64_t org_id, const char *holder, struct err *e);
+
+/* ---- Documents and the push outbox ----------------------------------------- */
+
+struct store_document {
+	int64_t id;
+	int64_t job_id;
+	char *title;
+	char *content_type;
+	int64_t size;
+	char *sha256;
+	char *path;
+	char *content_version_id;
+	int64_t created_at;
+	int64_t outbox_id;	/* 0 when none */
+	char *push_state;	/* the outbox state, or NULL */
+	char *push_error;
+};
+void store_documents_free(struct store_document *d, size_t n);
+
+int store_document_add(struct store *s, int64_t org_id, int64_t job_id, const char *title,
+		       const char *content_type, int64_t size, const char *sha256,
+		       const char *path, int64_t *id, struct err *e);
+int store_document_list(struct store *s, int64_t org_id, int64_t job_id,
+			struct store_document **out, size_t *n, struct err *e);
+int store_document_set_version(struct store *s, int64_t id, const char *content_version_id,
+			       struct err *e);
+
+enum store_outbox_state {
+	STORE_OUTBOX_QUEUED, STORE_OUTBOX_SENDING, STORE_OUTBOX_DONE, STORE_OUTBOX_FAILED,
+	STORE_OUTBOX__MAX
+};
+extern const char *const store_outbox_state_names[STORE_OUTBOX__MAX];
+
+struct store_outbox_item {
+	int64_t id;
+	int64_t org_id;
+	int64_t job_id;
+	char *kind;		/* "appointment_stage" | "opportunity_stage" | "document" */
+	char *target_id;	/* the Salesforce record the push goes to */
+	char *payload;		/* JSON text */
+	int64_t document_id;	/* 0 unless a document push */
+	enum store_outbox_state state;
+	int attempts;
+	int64_t next_attempt_at;
+	char *last_error;
+	char *result;
+	int64_t created_at, updated_at;
+};
+void store_outbox_free(struct store_outbox_item *it, size_t n);
+
+int store_outbox_enqueue(struct store *s, int64_t org_id, int64_t job_id, const char *kind,
+			 const char *target_id, const char *payload, int64_t document_id,
+			 int64_t *id, struct err *e);
+
+/* Claims up to max items due at now (queued, or sending with an expired claim) for
+ * holder until now+lease_ms: they become sending with attempts+1. */
+int store_outbox_claim(struct store *s, const char *holder, int64_t now, int64_t lease_ms,
+		       int max, struct store_outbox_item **out, size_t *n, struct err *e);
+
+/* Ends an attempt: done with a result (e.g. the ContentVersion Id); or failed:
+ * permanent, or queued again at retry_at. */
+int store_outbox_done(struct store *s, int64_t id, const char *result, struct err *e);
+int store_outbox_fail(struct store *s, int64_t id, const char *error, int permanent,
+		      int64_t retry_at, struct err *e);
+
+/* A job's pushes, oldest first. */
+int store_outbox_list(struct store *s, int64_t org_id, int64_t job_id,
+		      struct store_outbox_item **out, size_t *n, struct err *e);
+
+/* Items not yet done or failed, across all orgs (for /metrics). */
+int store_outbox_depth(struct store *s, int64_t *depth, struct err *e);
+
+#endif

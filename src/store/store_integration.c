@@ -1,0 +1,263 @@
+/* store_integration: an org's ImproveIt360 connection, its sealed secrets, OAuth states. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "util/isotime.h"
+
+const char *const store_integration_status_names[STORE_INT__MAX] = {
+	[STORE_INT_DISCONNECTED] = "disconnected",
+	[STORE_INT_CONNECTED] = "connected",
+	[STORE_INT_NEEDS_REAUTH] = "needs_reauthorization",
+};
+
+void store_integration_free(struct store_integration *in)
+{
+	if (in == NULL)
+		return;
+	free(in->platform);
+	free(in->documents);
+	free(in->login_url);
+	free(in->consumer_key);
+	seal_free_secret(in->consumer_secret);
+	seal_free_secret(in->access_token);
+	seal_free_secret(in->refresh_token);
+	free(in->instance_url);
+	free(in->identity_url);
+	free(in->connected_user);
+	free(in->sf_org_id);
+	free(in->last_error);
+	memset(in, 0, sizeof(*in));
+}
+
+/* Makes sure the org has an integration row (and exists: ERR_NOT_FOUND if not). */
+static int integration_row(struct store *s, int64_t org_id, struct err *e)
+{
+	struct store_org o;
+
+	if (store_org_get(s, org_id, &o, e) < 0)
+		return -1;
+	store_org_free(&o);
+	return store__exec(s, "INSERT INTO integrations (org_id, updated_at) VALUES (?, ?) "
+			      "ON CONFLICT (org_id) DO NOTHING", e, "ii", org_id,
+			   isotime_now_ms()) < 0 ? -1 : 0;
+}
+
+int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
+			  struct store_integration *out, struct err *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (integration_row(s, org_id, e) < 0)
+		return -1;
+	st = store__query(s, "SELECT status, platform, documents, login_url, consumer_key,"
+			     " consumer_secret, access_token, refresh_token, instance_url,"
+			     " identity_url, connected_user, sf_org_id, high_water_ms,"
+			     " next_sync_at, last_error, updated_at"
+			     " FROM integrations WHERE org_id = ?", e, "i", org_id);
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 0)
+		rc = err_set(e, ERR_NOT_FOUND, "org %lld has no integration", (long long)org_id);
+	if (rc < 0)
+		goto out;
+	out->org_id = org_id;
+	rc = store__enum_parse(store_integration_status_names, STORE_INT__MAX,
+			       db_col_text(st, 0));
+	out->status = rc < 0 ? STORE_INT_DISCONNECTED : (enum store_integration_status)rc;
+	out->platform = store__col_dup(st, 1);
+	out->documents = store__col_dup(st, 2);
+	out->login_url = store__col_dup(st, 3);
+	out->consumer_key = store__col_dup(st, 4);
+	rc = 0;
+	if (want_secrets &&
+	    (store__col_open(s, st, 5, &out->consumer_secret, e) < 0 ||
+	     store__col_open(s, st, 6, &out->access_token, e) < 0 ||
+	     store__col_open(s, st, 7, &out->refresh_token, e) < 0))
+		rc = -1;
+	out->instance_url = store__col_dup(st, 8);
+	out->identity_url = store__col_dup(st, 9);
+	out->connected_user = store__col_dup(st, 10);
+	out->sf_org_id = store__col_dup(st, 11);
+	out->has_high_water = !db_col_is_null(st, 12);
+	out->high_water_ms = db_col_int64(st, 12);
+	out->has_next_sync = !db_col_is_null(st, 13);
+	out->next_sync_at = db_col_int64(st, 13);
+	out->last_error = store__col_dup(st, 14);
+	out->updated_at = db_col_int64(st, 15);
+out:
+	db_finish(st);
+	if (rc < 0)
+		store_integration_free(out);
+	return rc;
+}
+
+int store_integration_set_app(struct store *s, int64_t org_id, const char *login_url,
+			      const char *consumer_key, const char *consumer_secret,
+			      struct err *e)
+{
+	struct db_stmt *st;
+	int own, rc = -1;
+
+	if (consumer_key == NULL || *consumer_key == '\0' || consumer_secret == NULL ||
+	    *consumer_secret == '\0')
+		return err_set(e, ERR_INVALID, "a consumer key and a consumer secret are required");
+	if (store__tx_begin(s, &own, e) < 0)
+		return -1;
+	if (integration_row(s, org_id, e) < 0)
+		goto out;
+	st = store__query(s, "UPDATE integrations SET login_url = ?, consumer_key = ?,"
+			     " consumer_secret = ?, updated_at = ? WHERE org_id = ?", e, "");
+	if (st == NULL)
+		goto out;
+	db_bind_text(st, 1, login_url);
+	db_bind_text(st, 2, consumer_key);
+	rc = store__bind_sealed(s, st, 3, consumer_secret, e);
+	db_bind_int64(st, 4, isotime_now_ms());
+	db_bind_int64(st, 5, org_id);
+	if (rc == 0)
+		rc = db_step(st, e) < 0 ? -1 : 0;
+	db_finish(st);
+out:
+	return store__tx_end(s, own, rc, e);
+}
+
+int store_integration_set_tokens(struct store *s, int64_t org_id,
+				 const struct store_tokens *t, struct err *e)
+{
+	struct db_stmt *st;
+	int own, rc = -1;
+
+	if (t->access_token == NULL || t->instance_url == NULL)
+		return err_set(e, ERR_INVALID, "an access token and an instance URL are required");
+	if (store__tx_begin(s, &own, e) < 0)
+		return -1;
+	if (integration_row(s, org_id, e) < 0)
+		goto out;
+	st = store__query(s, "UPDATE integrations SET status = 'connected', access_token = ?,"
+			     " refresh_token = COALESCE(?, refresh_token), instance_url = ?,"
+			     " identity_url = COALESCE(?, identity_url),"
+			     " connected_user = COALESCE(?, connected_user),"
+			     " sf_org_id = COALESCE(?, sf_org_id), last_error = NULL,"
+			     " updated_at = ? WHERE org_id = ?", e, "");
+	if (st == NULL)
+		goto out;
+	rc = store__bind_sealed(s, st, 1, t->access_token, e);
+	if (rc == 0)
+		rc = store__bind_sealed(s, st, 2, t->refresh_token, e);
+	db_bind_text(st, 3, t->instance_url);
+	db_bind_text(st, 4, t->identity_url);
+	db_bind_text(st, 5, t->connected_user);
+	db_bind_text(st, 6, t->sf_org_id);
+	db_bind_int64(st, 7, isotime_now_ms());
+	db_bind_int64(st, 8, org_id);
+	if (rc == 0)
+		rc = db_step(st, e) < 0 ? -1 : 0;
+	db_finish(st);
+out:
+	return store__tx_end(s, own, rc, e);
+}
+
+int store_integration_set_status(struct store *s, int64_t org_id,
+				 enum store_integration_status status, const char *last_error,
+				 struct err *e)
+{
+	if ((int)status < 0 || status >= STORE_INT__MAX)
+		return err_set(e, ERR_INVALID, "unknown integration status");
+	if (integration_row(s, org_id, e) < 0)
+		return -1;
+	return store__exec(s, "UPDATE integrations SET status = ?, last_error = ?,"
+			      " updated_at = ? WHERE org_id = ?", e, "ttii",
+			   store_integration_status_names[status], last_error,
+			   isotime_now_ms(), org_id) < 0 ? -1 : 0;
+}
+
+int store_integration_set_settings(struct store *s, int64_t org_id, const char *platform,
+				   const char *documents, struct err *e)
+{
+	if (platform && strcmp(platform, "lightning") != 0 && strcmp(platform, "classic") != 0)
+		return err_set(e, ERR_INVALID, "platform must be \"lightning\" or \"classic\"");
+	if (documents && strcmp(documents, "all") != 0 && strcmp(documents, "none") != 0)
+		return err_set(e, ERR_INVALID, "documents must be \"all\" or \"none\"");
+	if (integration_row(s, org_id, e) < 0)
+		return -1;
+	return store__exec(s, "UPDATE integrations SET platform = COALESCE(?, platform),"
+			      " documents = COALESCE(?, documents), updated_at = ?"
+			      " WHERE org_id = ?", e, "ttii", platform, documents,
+			   isotime_now_ms(), org_id) < 0 ? -1 : 0;
+}
+
+int store_integration_disconnect(struct store *s, int64_t org_id, struct err *e)
+{
+	if (integration_row(s, org_id, e) < 0)
+		return -1;
+	return store__exec(s, "UPDATE integrations SET status = 'disconnected',"
+			      " consumer_secret = NULL, access_token = NULL,"
+			      " refresh_token = NULL, last_error = NULL, next_sync_at = NULL,"
+			      " updated_at = ? WHERE org_id = ?", e, "ii", isotime_now_ms(),
+			   org_id) < 0 ? -1 : 0;
+}
+
+int store_integration_set_high_water(struct store *s, int64_t org_id, int64_t ms,
+				     struct err *e)
+{
+	return store__exec(s, "UPDATE integrations SET high_water_ms = ? WHERE org_id = ?"
+			      " AND (high_water_ms IS NULL OR high_water_ms < ?)", e, "iii",
+			   ms, org_id, ms) < 0 ? -1 : 0;
+}
+
+int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
+				    struct err *e)
+{
+	return store__exec(s, "UPDATE integrations SET next_sync_at = ? WHERE org_id = ?", e,
+			   "ii", at, org_id) < 0 ? -1 : 0;
+}
+
+int store_oauth_state_new(struct store *s, int64_t org_id, int64_t ttl_ms,
+			  char state[STORE_STATE_LEN], struct err *e)
+{
+	char hash[SEAL_HASH_HEX_LEN];
+	int64_t now = isotime_now_ms();
+	struct store_org o;
+
+	if (store_org_get(s, org_id, &o, e) < 0)
+		return -1;
+	store_org_free(&o);
+	seal_token_new(state);
+	seal_token_hash(state, hash);
+	/* Expired states are swept as new ones are made. */
+	if (store__exec(s, "DELETE FROM oauth_states WHERE expires_at < ?", e, "i", now) < 0)
+		return -1;
+	return store__exec(s, "INSERT INTO oauth_states (state_hash, org_id, expires_at)"
+			      " VALUES (?, ?, ?)", e, "tii", hash, org_id, now + ttl_ms) < 0
+		       ? -1 : 0;
+}
+
+int store_oauth_state_take(struct store *s, const char *state, int64_t *org_id,
+			   struct err *e)
+{
+	char hash[SEAL_HASH_HEX_LEN];
+	struct db_stmt *st;
+	int rc;
+
+	if (state == NULL || *state == '\0')
+		return err_set(e, ERR_AUTH, "the authorization request has no state");
+	seal_token_hash(state, hash);
+	/* DELETE ... RETURNING makes the state single-use even against a racing replay. */
+	st = store__query(s, "DELETE FROM oauth_states WHERE state_hash = ? AND expires_at >= ?"
+			     " RETURNING org_id", e, "ti", hash, isotime_now_ms());
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1)
+		*org_id = db_col_int64(st, 0);
+	else if (rc == 0)
+		err_set(e, ERR_AUTH, "this authorization link is unknown, already used or expired:"
+			" start the authorization again");
+	db_finish(st);
+	/* A RETURNING statement must run to completion before the row is gone. */
+	return rc == 1 ? 0 : -1;
+}

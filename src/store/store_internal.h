@@ -1,0 +1,55 @@
+/* store_internal: what the store's entity files share; not for callers. */
+#ifndef I360_STORE_STORE_INTERNAL_H
+#define I360_STORE_STORE_INTERNAL_H
+
+#include "store/db.h"
+#include "store/seal.h"
+#include "store/store.h"
+
+struct store {
+	struct db *db;
+	struct seal_key key;
+};
+
+/*
+ * Prepares sql and binds its parameters from fmt, one letter each: 'i' int64_t,
+ * 't' const char * (NULL binds null), 'b' const void * then size_t, 'n' null.
+ * Returns the statement (db_finish it) or NULL with e set.
+ */
+struct db_stmt *store__query(struct store *s, const char *sql, struct err *e,
+			     const char *fmt, ...);
+
+/* Runs a statement that returns no rows; returns the rows changed, or -1. */
+int64_t store__exec(struct store *s, const char *sql, struct err *e, const char *fmt, ...);
+
+/* Opens a transaction unless the caller has one; *own says whether we did. */
+int store__tx_begin(struct store *s, int *own, struct err *e);
+
+/* Ends what store__tx_begin opened: commits when rc is 0, rolls back otherwise.
+ * Returns rc, or -1 when the commit fails. */
+int store__tx_end(struct store *s, int own, int rc, struct err *e);
+
+/* A malloc'd copy of column c's text, NULL for null. */
+char *store__col_dup(struct db_stmt *st, int c);
+
+/* strdup that keeps NULL. */
+char *store__strdup(const char *s);
+
+/* A trimmed malloc'd copy of s, NULL when s is NULL. */
+char *store__trim_dup(const char *s);
+
+/* Index of name in a string table of n names, or -1. */
+int store__enum_parse(const char *const *names, int n, const char *name);
+
+/* Makes room for one more element in a growing array *v of len elements of size
+ * elem (capacity *cap). 0, or -1 with ERR_INTERNAL when out of memory. */
+int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e);
+
+/* Seals a secret and binds it; a NULL secret binds null. */
+int store__bind_sealed(struct store *s, struct db_stmt *st, int i, const char *secret,
+		       struct err *e);
+
+/* Opens a sealed column into a malloc'd secret (seal_free_secret), NULL for null. */
+int store__col_open(struct store *s, struct db_stmt *st, int c, char **out, struct err *e);
+
+#endif

@@ -1,0 +1,401 @@
+/* store_job: OCC jobs and their appointments, keyed by the I360 appointment Id. */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "util/isotime.h"
+
+void store_job_free(struct store_job *j)
+{
+	if (j == NULL)
+		return;
+	model_job_free(&j->job);
+	free(j->assigned_user_email);
+	memset(j, 0, sizeof(*j));
+}
+
+void store_jobs_free(struct store_job *j, size_t n)
+{
+	for (size_t i = 0; j && i < n; i++)
+		store_job_free(&j[i]);
+	free(j);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static char *phones_json(const struct model_job *j)
+{
+	json_t *a = json_array();
+	char *out;
+
+	for (size_t i = 0; i < j->nphones; i++)
+		json_array_append_new(a, json_pack("{s:o,s:o}", "name",
+						   str_or_null(j->phones[i].name), "number",
+						   str_or_null(j->phones[i].number)));
+	out = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return out;
+}
+
+static char *opps_json(const struct model_job *j)
+{
+	json_t *a = json_array();
+	char *out;
+
+	for (size_t i = 0; i < j->nopps; i++) {
+		const struct model_opportunity *o = &j->opps[i];
+		json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "id", str_or_null(o->id),
+						   "name", str_or_null(o->name), "result",
+						   str_or_null(o->result), "result_detail",
+						   str_or_null(o->result_detail)));
+	}
+	out = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return out;
+}
+
+/* A digest of everything a sync writes, so re-reading an unchanged record (the
+ * 5-minute overlap does this on every run) costs one indexed read and no write. */
+static void fingerprint(const struct model_job *j, int64_t assigned, const char *phones,
+			const char *opps, char hex[65])
+{
+	crypto_generichash_state h;
+	unsigned char d[32];
+	const char *fields[] = {
+		j->appointment_id, j->customer_name, j->name, j->email, j->line1, j->city,
+		j->state, j->postal_code, j->account_id, j->salesrep_id, j->summary,
+		j->result, j->result_detail, phones, opps,
+	};
+	int64_t nums[] = {
+		assigned, j->has_start ? j->start_ms : INT64_MIN, j->has_end ? j->end_ms : INT64_MIN,
+		(int64_t)j->status,
+	};
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(d));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		/* Length-prefixed, with null distinct from "". */
+		int64_t len = fields[i] ? (int64_t)strlen(fields[i]) : -1;
+		crypto_generichash_update(&h, (const unsigned char *)&len, sizeof(len));
+		if (fields[i])
+			crypto_generichash_update(&h, (const unsigned char *)fields[i],
+						  (size_t)len);
+	}
+	crypto_generichash_update(&h, (const unsigned char *)nums, sizeof(nums));
+	crypto_generichash_final(&h, d, sizeof(d));
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+}
+
+static void appointment_key(const char *id, char key[16])
+{
+	size_t n = strlen(id);
+
+	if (n > 15)
+		n = 15;
+	memcpy(key, id, n);
+	key[n] = '\0';
+}
+
+/* Binds a time that may be absent. */
+static void bind_time(struct db_stmt *st, int i, int has, int64_t ms)
+{
+	if (has)
+		db_bind_int64(st, i, ms);
+	else
+		db_bind_null(st, i);
+}
+
+/* Writes the appointment row of job_id (insert or update, by job_id). */
+static int appointment_write(struct store *s, int64_t job_id, const struct model_job *j,
+			     const char *opps, struct err *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	st = store__query(s, "INSERT INTO appointments (job_id, crm_id, status, start_ms, end_ms,"
+			     " summary, result, result_detail, opportunities, modstamp_ms)"
+			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			     " ON CONFLICT (job_id) DO UPDATE SET crm_id = excluded.crm_id,"
+			     " status = excluded.status, start_ms = excluded.start_ms,"
+			     " end_ms = excluded.end_ms, summary = excluded.summary,"
+			     " result = excluded.result, result_detail = excluded.result_detail,"
+			     " opportunities = excluded.opportunities,"
+			     " modstamp_ms = excluded.modstamp_ms", e, "itt", job_id,
+			  j->appointment_id, model_appt_status_names[j->status]);
+	if (st == NULL)
+		return -1;
+	bind_time(st, 4, j->has_start, j->start_ms);
+	bind_time(st, 5, j->has_end, j->end_ms);
+	db_bind_text(st, 6, j->summary);
+	db_bind_text(st, 7, j->result);
+	db_bind_text(st, 8, j->result_detail);
+	db_bind_text(st, 9, opps);
+	db_bind_int64(st, 10, j->modstamp_ms);
+	rc = db_step(st, e);
+	db_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Binds the job columns shared by insert and update, from parameter 1 on:
+ * customer_name, name, email, line1, city, state, postal_code, phones,
+ * assigned_user_id, account_id, salesrep_id, fingerprint, updated_at. */
+static void bind_job(struct db_stmt *st, const struct model_job *j, int64_t assigned,
+		     const char *phones, const char *fp, int64_t now)
+{
+	db_bind_text(st, 1, j->customer_name);
+	db_bind_text(st, 2, j->name);
+	db_bind_text(st, 3, j->email);
+	db_bind_text(st, 4, j->line1);
+	db_bind_text(st, 5, j->city);
+	db_bind_text(st, 6, j->state);
+	db_bind_text(st, 7, j->postal_code);
+	db_bind_text(st, 8, phones);
+	if (assigned)
+		db_bind_int64(st, 9, assigned);
+	else
+		db_bind_null(st, 9);
+	db_bind_text(st, 10, j->account_id);
+	db_bind_text(st, 11, j->salesrep_id);
+	db_bind_text(st, 12, fp);
+	db_bind_int64(st, 13, now);
+}
+
+int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j,
+		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
+		     struct err *e)
+{
+	char key[16], fp[65];
+	char *phones = NULL, *opps = NULL;
+	struct db_stmt *st = NULL;
+	int64_t now = isotime_now_ms(), job_id = 0;
+	int own, rc = -1, found = 0;
+
+	if (j->appointment_id == NULL || strlen(j->appointment_id) < 15)
+		return err_set(e, ERR_INVALID, "a job needs its appointment's Id");
+	if ((int)j->status < 0 || j->status >= MODEL_APPT__MAX)
+		return err_set(e, ERR_INVALID, "unknown appointment status");
+	appointment_key(j->appointment_id, key);
+	phones = phones_json(j);
+	opps = opps_json(j);
+	if (phones == NULL || opps == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	fingerprint(j, assigned_user_id, phones, opps, fp);
+	if (store__tx_begin(s, &own, e) < 0)
+		goto out;
+	st = store__query(s, "SELECT id, fingerprint FROM jobs WHERE org_id = ?"
+			     " AND appointment_key = ?", e, "it", org_id, key);
+	if (st == NULL || (found = db_step(st, e)) < 0)
+		goto end;
+	if (found) {
+		job_id = db_col_int64(st, 0);
+		if (strcmp(db_col_text(st, 1), fp) == 0) {
+			*result = STORE_UPSERT_UNCHANGED;
+			rc = 0;
+			goto end;
+		}
+	}
+	db_finish(st);
+	st = store__query(s, found
+		? "UPDATE jobs SET customer_name = ?, name = ?, email = ?, line1 = ?, city = ?,"
+		  " state = ?, postal_code = ?, phones = ?, assigned_user_id = ?, account_id = ?,"
+		  " salesrep_id = ?, fingerprint = ?, updated_at = ? WHERE id = ? RETURNING id"
+		: "INSERT INTO jobs (customer_name, name, email, line1, city, state, postal_code,"
+		  " phones, assigned_user_id, account_id, salesrep_id, fingerprint, updated_at,"
+		  " org_id, appointment_key, created_at)"
+		  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", e, "");
+	if (st == NULL)
+		goto end;
+	bind_job(st, j, assigned_user_id, phones, fp, now);
+	if (found) {
+		db_bind_int64(st, 14, job_id);
+	} else {
+		db_bind_int64(st, 14, org_id);
+		db_bind_text(st, 15, key);
+		db_bind_int64(st, 16, now);
+	}
+	if (db_step(st, e) != 1)
+		goto end;
+	job_id = db_col_int64(st, 0);
+	db_finish(st);
+	st = NULL;
+	if (appointment_write(s, job_id, j, opps, e) < 0)
+		goto end;
+	*result = found ? STORE_UPSERT_UPDATED : STORE_UPSERT_CREATED;
+	rc = 0;
+end:
+	db_finish(st);
+	rc = store__tx_end(s, own, rc, e);
+	if (rc == 0 && id)
+		*id = job_id;
+out:
+	free(phones);
+	free(opps);
+	return rc;
+}
+
+int store_job_cancel(struct store *s, int64_t org_id, const char *appointment_id,
+		     int *changed, struct err *e)
+{
+	char key[16];
+	int64_t n;
+
+	*changed = 0;
+	if (appointment_id == NULL || strlen(appointment_id) < 15)
+		return err_set(e, ERR_INVALID, "an appointment Id must be 15 or 18 characters");
+	appointment_key(appointment_id, key);
+	n = store__exec(s, "UPDATE appointments SET status = 'cancelled' WHERE status <> 'cancelled'"
+			   " AND job_id = (SELECT id FROM jobs WHERE org_id = ?"
+			   " AND appointment_key = ?)", e, "it", org_id, key);
+	if (n < 0)
+		return -1;
+	*changed = n > 0;
+	return 0;
+}
+
+/* Reads phones JSON back into the model; a damaged value reads as no phones. */
+static void phones_from_json(const char *text, struct model_job *j)
+{
+	json_t *a = json_loads(text ? text : "[]", 0, NULL);
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		goto out;
+	j->phones = calloc(json_array_size(a), sizeof(*j->phones));
+	if (j->phones == NULL)
+		goto out;
+	json_array_foreach(a, i, v) {
+		j->phones[i].name = store__strdup(json_string_value(json_object_get(v, "name")));
+		j->phones[i].number = store__strdup(json_string_value(json_object_get(v, "number")));
+	}
+	j->nphones = json_array_size(a);
+out:
+	json_decref(a);
+}
+
+static void opps_from_json(const char *text, struct model_job *j)
+{
+	json_t *a = json_loads(text ? text : "[]", 0, NULL);
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		goto out;
+	j->opps = calloc(json_array_size(a), sizeof(*j->opps));
+	if (j->opps == NULL)
+		goto out;
+	json_array_foreach(a, i, v) {
+		struct model_opportunity *o = &j->opps[i];
+		o->id = store__strdup(json_string_value(json_object_get(v, "id")));
+		o->name = store__strdup(json_string_value(json_object_get(v, "name")));
+		o->result = store__strdup(json_string_value(json_object_get(v, "result")));
+		o->result_detail = store__strdup(json_string_value(json_object_get(v, "result_detail")));
+	}
+	j->nopps = json_array_size(a);
+out:
+	json_decref(a);
+}
+
+#define JOB_COLUMNS \
+	"SELECT jobs.id, appointments.id, appointments.crm_id, jobs.customer_name, jobs.name," \
+	" jobs.email, jobs.line1, jobs.city, jobs.state, jobs.postal_code, jobs.phones," \
+	" jobs.assigned_user_id, occ_users.email, jobs.account_id, jobs.salesrep_id," \
+	" appointments.status, appointments.start_ms, appointments.end_ms," \
+	" appointments.summary, appointments.result, appointments.result_detail," \
+	" appointments.opportunities, appointments.modstamp_ms, jobs.created_at," \
+	" jobs.updated_at" \
+	" FROM jobs JOIN appointments ON appointments.job_id = jobs.id" \
+	" LEFT JOIN occ_users ON occ_users.id = jobs.assigned_user_id"
+
+static void job_row(struct db_stmt *st, struct store_job *out)
+{
+	struct model_job *j = &out->job;
+
+	memset(out, 0, sizeof(*out));
+	out->id = db_col_int64(st, 0);
+	out->appointment_row_id = db_col_int64(st, 1);
+	j->appointment_id = store__col_dup(st, 2);
+	j->customer_name = store__col_dup(st, 3);
+	j->name = store__col_dup(st, 4);
+	j->email = store__col_dup(st, 5);
+	j->line1 = store__col_dup(st, 6);
+	j->city = store__col_dup(st, 7);
+	j->state = store__col_dup(st, 8);
+	j->postal_code = store__col_dup(st, 9);
+	phones_from_json(db_col_text(st, 10), j);
+	out->assigned_user_id = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
+	out->assigned_user_email = store__col_dup(st, 12);
+	j->account_id = store__col_dup(st, 13);
+	j->salesrep_id = store__col_dup(st, 14);
+	j->status = store__enum_parse(model_appt_status_names, MODEL_APPT__MAX,
+				      db_col_text(st, 15)) == MODEL_APPT_CANCELLED
+			    ? MODEL_APPT_CANCELLED : MODEL_APPT_SCHEDULED;
+	j->has_start = !db_col_is_null(st, 16);
+	j->start_ms = db_col_int64(st, 16);
+	j->has_end = !db_col_is_null(st, 17);
+	j->end_ms = db_col_int64(st, 17);
+	j->summary = store__col_dup(st, 18);
+	j->result = store__col_dup(st, 19);
+	j->result_detail = store__col_dup(st, 20);
+	opps_from_json(db_col_text(st, 21), j);
+	j->modstamp_ms = db_col_int64(st, 22);
+	out->created_at = db_col_int64(st, 23);
+	out->updated_at = db_col_int64(st, 24);
+}
+
+int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job *out,
+		  struct err *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id = ?", e, "ii",
+			  org_id, id);
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1)
+		job_row(st, out);
+	else if (rc == 0)
+		err_set(e, ERR_NOT_FOUND, "job %lld does not exist", (long long)id);
+	db_finish(st);
+	return rc == 1 ? 0 : -1;
+}
+
+int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
+		   struct store_job **out, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	struct store_job *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (limit < 1)
+		return err_set(e, ERR_INVALID, "limit must be at least 1");
+	st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id > ?"
+			     " ORDER BY jobs.id LIMIT ?", e, "iii", org_id, after, (int64_t)limit);
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
+			break;
+		job_row(st, &v[len++]);
+	}
+	db_finish(st);
+	if (rc < 0) {
+		store_jobs_free(v, len);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}

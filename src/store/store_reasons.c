@@ -1,0 +1,106 @@
+/* store_reasons: the result picklists pulled from I360 (appointment and opportunity). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+const char *const store_reason_kind_names[STORE_REASON__MAX] = {
+	[STORE_REASON_APPOINTMENT] = "appointment",
+	[STORE_REASON_OPPORTUNITY] = "opportunity",
+};
+
+void store_reasons_free(struct store_reason *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		free(r[i].description);
+	free(r);
+}
+
+static int reason_insert(struct store *s, int64_t org_id, const char *kind,
+			 int64_t parent_id, const struct store_reason_in *r, int position,
+			 int64_t *id, struct err *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (r->description == NULL)
+		return err_set(e, ERR_INVALID, "a result reason has no value");
+	st = store__query(s, "INSERT INTO result_reasons (org_id, kind, parent_id, description,"
+			     " position, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", e,
+			  "itntii", org_id, kind, r->description, (int64_t)position,
+			  (int64_t)(r->active != 0));
+	if (st == NULL)
+		return -1;
+	if (parent_id)
+		db_bind_int64(st, 3, parent_id);
+	rc = db_step(st, e);
+	if (rc == 1)
+		*id = db_col_int64(st, 0);
+	db_finish(st);
+	return rc == 1 ? 0 : -1;
+}
+
+int store_reasons_replace(struct store *s, int64_t org_id, enum store_reason_kind kind,
+			  const struct store_reason_in *results, size_t n, struct err *e)
+{
+	const char *k;
+	int own, rc = 0;
+
+	if ((int)kind < 0 || kind >= STORE_REASON__MAX)
+		return err_set(e, ERR_INVALID, "unknown result reason kind");
+	k = store_reason_kind_names[kind];
+	if (store__tx_begin(s, &own, e) < 0)
+		return -1;
+	if (store__exec(s, "DELETE FROM result_reasons WHERE org_id = ? AND kind = ?", e, "it",
+			org_id, k) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int64_t rid;
+
+		rc = reason_insert(s, org_id, k, 0, &results[i], (int)i, &rid, e);
+		for (size_t j = 0; rc == 0 && j < results[i].ndetails; j++) {
+			int64_t did;
+			rc = reason_insert(s, org_id, k, rid, &results[i].details[j], (int)j,
+					   &did, e);
+		}
+	}
+	return store__tx_end(s, own, rc, e);
+}
+
+int store_reasons_list(struct store *s, int64_t org_id, enum store_reason_kind kind,
+		       struct store_reason **out, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	struct store_reason *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((int)kind < 0 || kind >= STORE_REASON__MAX)
+		return err_set(e, ERR_INVALID, "unknown result reason kind");
+	st = store__query(s, "SELECT id, COALESCE(parent_id, 0), description, position, active"
+			     " FROM result_reasons WHERE org_id = ? AND kind = ?"
+			     " ORDER BY COALESCE(parent_id, 0), position, id", e, "it", org_id,
+			  store_reason_kind_names[kind]);
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
+			break;
+		v[len].id = db_col_int64(st, 0);
+		v[len].parent_id = db_col_int64(st, 1);
+		v[len].description = store__col_dup(st, 2);
+		v[len].position = (int)db_col_int64(st, 3);
+		v[len].active = (int)db_col_int64(st, 4);
+		len++;
+	}
+	db_finish(st);
+	if (rc < 0) {
+		store_reasons_free(v, len);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}

@@ -1,0 +1,239 @@
+/* store_staff: I360 staff members and their links to OCC users. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "util/buf.h"
+#include "util/isotime.h"
+
+const char *const store_link_by_names[STORE_LINK__MAX] = {
+	[STORE_LINK_NONE] = "none",
+	[STORE_LINK_EMAIL] = "email",
+	[STORE_LINK_MANUAL] = "manual",
+};
+
+/* Salesforce Ids compare on their first 15 characters (the 18-character form only
+ * adds a case checksum). */
+static void crm_key(const char *id, char key[16])
+{
+	size_t n = strlen(id);
+
+	if (n > 15)
+		n = 15;
+	memcpy(key, id, n);
+	key[n] = '\0';
+}
+
+void store_staff_free(struct store_staff *st, size_t n)
+{
+	for (size_t i = 0; st && i < n; i++) {
+		free(st[i].crm_id);
+		free(st[i].name);
+		free(st[i].email);
+		free(st[i].occ_user_email);
+	}
+	free(st);
+}
+
+int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
+		       const char *name, const char *email, int *created, struct err *e)
+{
+	char key[16];
+	int64_t changed;
+
+	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
+		return err_set(e, ERR_INVALID, "a staff Id must be 15 or 18 characters");
+	crm_key(crm_id, key);
+	changed = store__exec(s, "UPDATE staff SET crm_id = ?, name = ?, email = ?,"
+				 " updated_at = ? WHERE org_id = ? AND crm_key = ?", e, "tttiit",
+			      crm_id, name, email, isotime_now_ms(), org_id, key);
+	if (changed < 0)
+		return -1;
+	if (created)
+		*created = changed == 0;
+	if (changed > 0)
+		return 0;
+	return store__exec(s, "INSERT INTO staff (org_id, crm_id, crm_key, name, email,"
+			      " updated_at) VALUES (?, ?, ?, ?, ?, ?)", e, "itttti", org_id,
+			   crm_id, key, name, email, isotime_now_ms()) < 0 ? -1 : 0;
+}
+
+int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struct err *e)
+{
+	struct db_stmt *st;
+	struct { int64_t staff, user; } *pairs = NULL;
+	size_t n = 0, cap = 0;
+	int own, rc;
+
+	*linked = 0;
+	if (store__tx_begin(s, &own, e) < 0)
+		return -1;
+	/* Staff emails are matched the way OCC's are stored: trimmed and lower-cased.
+	 * Only staff nobody has decided about (linked_by none) are touched. When two OCC
+	 * users could match (they cannot: email_norm is unique per org) the lowest id wins. */
+	st = store__query(s, "SELECT staff.id, occ_users.id, staff.email FROM staff"
+			     " JOIN occ_users ON occ_users.org_id = staff.org_id"
+			     " WHERE staff.org_id = ? AND staff.linked_by = 'none'"
+			     " AND staff.email IS NOT NULL"
+			     " AND occ_users.email_norm = LOWER(TRIM(staff.email))"
+			     " ORDER BY staff.id, occ_users.id", e, "i", org_id);
+	rc = st ? 0 : -1;
+	while (st && (rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&pairs, &cap, n, sizeof(*pairs), e)) < 0)
+			break;
+		pairs[n].staff = db_col_int64(st, 0);
+		pairs[n].user = db_col_int64(st, 1);
+		n++;
+	}
+	db_finish(st);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		int64_t c = store__exec(s, "UPDATE staff SET occ_user_id = ?, active = 1,"
+					   " linked_by = 'email', backfill_pending = 1,"
+					   " updated_at = ? WHERE id = ? AND linked_by = 'none'",
+					e, "iii", pairs[i].user, isotime_now_ms(), pairs[i].staff);
+		if (c < 0)
+			rc = -1;
+		else
+			*linked += c;
+	}
+	free(pairs);
+	return store__tx_end(s, own, rc < 0 ? -1 : 0, e);
+}
+
+int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
+		     int64_t occ_user_id, int active, struct err *e)
+{
+	struct store_staff cur;
+	struct store_user u;
+	int own, rc = -1, was_active;
+
+	if (store__tx_begin(s, &own, e) < 0)
+		return -1;
+	if (store_staff_get(s, org_id, crm_id, &cur, e) < 0)
+		goto out;
+	was_active = cur.active && cur.occ_user_id != 0;
+	free(cur.crm_id);
+	free(cur.name);
+	free(cur.email);
+	free(cur.occ_user_email);
+	if (occ_user_id != 0) {
+		if (store_user_get(s, org_id, occ_user_id, &u, e) < 0)
+			goto out;
+		free(u.email);
+		free(u.name);
+	} else {
+		active = 0;
+	}
+	active = active ? 1 : 0;
+	rc = store__exec(s, "UPDATE staff SET occ_user_id = ?, active = ?, linked_by = 'manual',"
+			    " backfill_pending = CASE WHEN ? = 1 THEN 1 ELSE backfill_pending END,"
+			    " updated_at = ? WHERE id = ?", e, "iiiii",
+			 occ_user_id ? occ_user_id : (int64_t)0, (int64_t)active,
+			 (int64_t)(active && !was_active), isotime_now_ms(), cur.id) < 0 ? -1 : 0;
+out:
+	return store__tx_end(s, own, rc, e);
+}
+
+static void staff_row(struct db_stmt *st, struct store_staff *out)
+{
+	int by;
+
+	out->id = db_col_int64(st, 0);
+	out->crm_id = store__col_dup(st, 1);
+	out->name = store__col_dup(st, 2);
+	out->email = store__col_dup(st, 3);
+	out->occ_user_id = db_col_is_null(st, 4) ? 0 : db_col_int64(st, 4);
+	out->occ_user_email = store__col_dup(st, 5);
+	out->active = (int)db_col_int64(st, 6);
+	by = store__enum_parse(store_link_by_names, STORE_LINK__MAX, db_col_text(st, 7));
+	out->linked_by = by < 0 ? STORE_LINK_NONE : (enum store_link_by)by;
+	out->backfill_pending = (int)db_col_int64(st, 8);
+}
+
+#define STAFF_COLUMNS \
+	"SELECT staff.id, staff.crm_id, staff.name, staff.email, staff.occ_user_id," \
+	" occ_users.email, staff.active, staff.linked_by, staff.backfill_pending" \
+	" FROM staff LEFT JOIN occ_users ON occ_users.id = staff.occ_user_id"
+
+int store_staff_list(struct store *s, int64_t org_id, const char *q,
+		     struct store_staff **out, size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	struct store_staff *v = NULL;
+	size_t len = 0, cap = 0;
+	struct buf pat;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	/* LIKE's own wildcards in q are escaped so a search for "a_b" means "a_b". */
+	buf_init(&pat, 1024);
+	buf_puts(&pat, "%");
+	for (const char *p = q ? q : ""; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_puts(&pat, "\\");
+		buf_append(&pat, p, 1);
+	}
+	buf_puts(&pat, "%");
+	if (buf_too_big(&pat))
+		return err_set(e, ERR_INVALID, "the search text is too long");
+	st = store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ? AND"
+			     " (LOWER(COALESCE(staff.name, '')) LIKE LOWER(?) ESCAPE '\\' OR"
+			     "  LOWER(COALESCE(staff.email, '')) LIKE LOWER(?) ESCAPE '\\')"
+			     " ORDER BY LOWER(COALESCE(staff.name, '')), staff.id", e, "itt",
+			  org_id, pat.data, pat.data);
+	buf_free(&pat);
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
+			break;
+		memset(&v[len], 0, sizeof(v[len]));
+		staff_row(st, &v[len++]);
+	}
+	db_finish(st);
+	if (rc < 0) {
+		store_staff_free(v, len);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
+		    struct store_staff *out, struct err *e)
+{
+	char key[16];
+	struct db_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
+		return err_set(e, ERR_NOT_FOUND, "no I360 staff member %s in this org",
+			       crm_id ? crm_id : "");
+	crm_key(crm_id, key);
+	st = store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ? AND staff.crm_key = ?", e,
+			  "it", org_id, key);
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1)
+		staff_row(st, out);
+	else if (rc == 0)
+		err_set(e, ERR_NOT_FOUND, "no I360 staff member %s in this org", crm_id);
+	db_finish(st);
+	return rc == 1 ? 0 : -1;
+}
+
+int store_staff_backfill_done(struct store *s, int64_t org_id, const char *crm_id,
+			      struct err *e)
+{
+	char key[16];
+
+	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
+		return err_set(e, ERR_INVALID, "a staff Id must be 15 or 18 characters");
+	crm_key(crm_id, key);
+	return store__exec(s, "UPDATE staff SET backfill_pending = 0 WHERE org_id = ?"
+			      " AND crm_key = ?", e, "it", org_id, key) < 0 ? -1 : 0;
+}
