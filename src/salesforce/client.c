@@ -253,6 +253,11 @@ int sf__append_escaped(struct buf *out, const char *s, struct err *e)
 	return 0;
 }
 
+const char *sf__json_str(json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
 void sf__no_remote_error(struct sf_client *c)
 {
 	sf_error_clear(&c->last_error);

@@ -69,6 +69,9 @@ int sf__data_path(const struct sf_client *c, struct buf *out, struct err *e);
 /* Appends s percent-encoded (as sf_soql_encoded_len counts) to out. 0 or -1. */
 int sf__append_escaped(struct buf *out, const char *s, struct err *e);
 
+/* The string member key of a JSON object (borrowed), or NULL. */
+const char *sf__json_str(json_t *obj, const char *key);
+
 /* Sets c->last_error to "not Salesforce's failure" before a local error. */
 void sf__no_remote_error(struct sf_client *c);
 
