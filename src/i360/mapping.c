@@ -231,8 +231,9 @@ static int get_time(struct mapper *m, json_t *obj, const char *key, int *has,
 
 /*
  * Joins the non-NULL parts, putting seps[i] before part i unless it is the first part
- * present: parts {A, B, C} with seps {-, ": ", " - "} give "A: B - C", "A - C",
- * "B - C", "A: B", "C". *out is NULL when every part is NULL.
+ * present (so seps[0] is never used): parts {A, B, C} with seps {"", ": ", " - "}
+ * give "A: B - C", or "A - C", "B - C", "A: B", "C" when parts are missing. *out is
+ * NULL when every part is NULL.
  */
 static int compose(char *const parts[], const char *const seps[], int count, char **out)
 {
