@@ -27,6 +27,11 @@ static struct db_stmt *store_vquery(struct store *s, const char *sql, struct err
 		case 'i':
 			rc = db_bind_int64(st, i, va_arg(ap, int64_t));
 			break;
+		case 'I': {
+			int64_t v = va_arg(ap, int64_t);
+			rc = v ? db_bind_int64(st, i, v) : db_bind_null(st, i);
+			break;
+		}
 		case 't':
 			rc = db_bind_text(st, i, va_arg(ap, const char *));
 			break;

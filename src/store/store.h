@@ -75,6 +75,8 @@ struct store_user {
 	char *email;
 	char *name;
 };
+/* store_user_clear frees what one user owns; store_users_free an array of n. */
+void store_user_clear(struct store_user *u);
 void store_users_free(struct store_user *u, size_t n);
 
 /* Adds an OCC user. email is trimmed and must look like one (ERR_INVALID); it is
@@ -198,6 +200,7 @@ struct store_staff {
 	enum store_link_by linked_by;
 	int backfill_pending;
 };
+void store_staff_clear(struct store_staff *st);
 void store_staff_free(struct store_staff *st, size_t n);
 
 /* Inserts or updates a staff member by Id (compared on 15 characters). *created may
@@ -316,6 +319,7 @@ struct store_run {
 	char *step;		/* what a running sync is doing now */
 	char *error;
 };
+void store_run_clear(struct store_run *r);
 void store_runs_free(struct store_run *r, size_t n);
 
 int store_run_start(struct store *s, int64_t org_id, const char *trigger, int64_t *run_id,

@@ -13,7 +13,8 @@ struct store {
 
 /*
  * Prepares sql and binds its parameters from fmt, one letter each: 'i' int64_t,
- * 't' const char * (NULL binds null), 'b' const void * then size_t, 'n' null.
+ * 'I' int64_t id where 0 binds null (an absent reference), 't' const char * (NULL
+ * binds null), 'b' const void * then size_t, 'n' null (takes no argument).
  * Returns the statement (db_finish it) or NULL with e set.
  */
 struct db_stmt *store__query(struct store *s, const char *sql, struct err *e,

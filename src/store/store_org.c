@@ -163,12 +163,19 @@ static int email_plausible(const char *e)
 	return 1;
 }
 
+void store_user_clear(struct store_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->email);
+	free(u->name);
+	memset(u, 0, sizeof(*u));
+}
+
 void store_users_free(struct store_user *u, size_t n)
 {
-	for (size_t i = 0; u && i < n; i++) {
-		free(u[i].email);
-		free(u[i].name);
-	}
+	for (size_t i = 0; u && i < n; i++)
+		store_user_clear(&u[i]);
 	free(u);
 }
 

@@ -156,11 +156,10 @@ int store_outbox_enqueue(struct store *s, int64_t org_id, int64_t job_id, const 
 	st = store__query(s, "INSERT INTO outbox (org_id, job_id, kind, target_id, payload,"
 			     " document_id, state, next_attempt_at, created_at, updated_at)"
 			     " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id", e,
-			  "iitttniii", org_id, job_id, kind, target_id, payload, now, now, now);
+			  "iitttIiii", org_id, job_id, kind, target_id, payload, document_id, now,
+			  now, now);
 	if (st == NULL)
 		return -1;
-	if (document_id)
-		db_bind_int64(st, 6, document_id);
 	rc = db_step(st, e);
 	if (rc == 1 && id)
 		*id = db_col_int64(st, 0);

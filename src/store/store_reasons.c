@@ -27,12 +27,10 @@ static int reason_insert(struct store *s, int64_t org_id, const char *kind,
 		return err_set(e, ERR_INVALID, "a result reason has no value");
 	st = store__query(s, "INSERT INTO result_reasons (org_id, kind, parent_id, description,"
 			     " position, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", e,
-			  "itntii", org_id, kind, r->description, (int64_t)position,
+			  "itItii", org_id, kind, parent_id, r->description, (int64_t)position,
 			  (int64_t)(r->active != 0));
 	if (st == NULL)
 		return -1;
-	if (parent_id)
-		db_bind_int64(st, 3, parent_id);
 	rc = db_step(st, e);
 	if (rc == 1)
 		*id = db_col_int64(st, 0);

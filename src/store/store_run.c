@@ -11,13 +11,20 @@ const char *const store_run_status_names[STORE_RUN__MAX] = {
 	[STORE_RUN_FAILED] = "failed",
 };
 
+void store_run_clear(struct store_run *r)
+{
+	if (r == NULL)
+		return;
+	free(r->trigger);
+	free(r->step);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
 void store_runs_free(struct store_run *r, size_t n)
 {
-	for (size_t i = 0; r && i < n; i++) {
-		free(r[i].trigger);
-		free(r[i].step);
-		free(r[i].error);
-	}
+	for (size_t i = 0; r && i < n; i++)
+		store_run_clear(&r[i]);
 	free(r);
 }
 

@@ -13,25 +13,37 @@ const char *const store_link_by_names[STORE_LINK__MAX] = {
 };
 
 /* Salesforce Ids compare on their first 15 characters (the 18-character form only
- * adds a case checksum). */
-static void crm_key(const char *id, char key[16])
+ * adds a case checksum): key gets those. -1 with code (ERR_INVALID or ERR_NOT_FOUND)
+ * when id is not 15 or 18 characters. */
+static int crm_key(const char *id, char key[16], enum err_code code, struct err *e)
 {
-	size_t n = strlen(id);
+	size_t n = id ? strlen(id) : 0;
 
-	if (n > 15)
-		n = 15;
-	memcpy(key, id, n);
-	key[n] = '\0';
+	if (n != 15 && n != 18) {
+		if (code == ERR_NOT_FOUND)
+			return err_set(e, code, "no I360 staff member %s in this org", id ? id : "");
+		return err_set(e, code, "a staff Id must be 15 or 18 characters");
+	}
+	memcpy(key, id, 15);
+	key[15] = '\0';
+	return 0;
+}
+
+void store_staff_clear(struct store_staff *st)
+{
+	if (st == NULL)
+		return;
+	free(st->crm_id);
+	free(st->name);
+	free(st->email);
+	free(st->occ_user_email);
+	memset(st, 0, sizeof(*st));
 }
 
 void store_staff_free(struct store_staff *st, size_t n)
 {
-	for (size_t i = 0; st && i < n; i++) {
-		free(st[i].crm_id);
-		free(st[i].name);
-		free(st[i].email);
-		free(st[i].occ_user_email);
-	}
+	for (size_t i = 0; st && i < n; i++)
+		store_staff_clear(&st[i]);
 	free(st);
 }
 
@@ -41,9 +53,8 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 	char key[16];
 	int64_t changed;
 
-	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
-		return err_set(e, ERR_INVALID, "a staff Id must be 15 or 18 characters");
-	crm_key(crm_id, key);
+	if (crm_key(crm_id, key, ERR_INVALID, e) < 0)
+		return -1;
 	changed = store__exec(s, "UPDATE staff SET crm_id = ?, name = ?, email = ?,"
 				 " updated_at = ? WHERE org_id = ? AND crm_key = ?", e, "tttiit",
 			      crm_id, name, email, isotime_now_ms(), org_id, key);
@@ -112,24 +123,20 @@ int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
 	if (store_staff_get(s, org_id, crm_id, &cur, e) < 0)
 		goto out;
 	was_active = cur.active && cur.occ_user_id != 0;
-	free(cur.crm_id);
-	free(cur.name);
-	free(cur.email);
-	free(cur.occ_user_email);
+	store_staff_clear(&cur);
 	if (occ_user_id != 0) {
 		if (store_user_get(s, org_id, occ_user_id, &u, e) < 0)
 			goto out;
-		free(u.email);
-		free(u.name);
+		store_user_clear(&u);
 	} else {
 		active = 0;
 	}
 	active = active ? 1 : 0;
 	rc = store__exec(s, "UPDATE staff SET occ_user_id = ?, active = ?, linked_by = 'manual',"
 			    " backfill_pending = CASE WHEN ? = 1 THEN 1 ELSE backfill_pending END,"
-			    " updated_at = ? WHERE id = ?", e, "iiiii",
-			 occ_user_id ? occ_user_id : (int64_t)0, (int64_t)active,
-			 (int64_t)(active && !was_active), isotime_now_ms(), cur.id) < 0 ? -1 : 0;
+			    " updated_at = ? WHERE id = ?", e, "Iiiii",
+			 occ_user_id, (int64_t)active, (int64_t)(active && !was_active),
+			 isotime_now_ms(), cur.id) < 0 ? -1 : 0;
 out:
 	return store__tx_end(s, own, rc, e);
 }
@@ -209,10 +216,8 @@ int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
-		return err_set(e, ERR_NOT_FOUND, "no I360 staff member %s in this org",
-			       crm_id ? crm_id : "");
-	crm_key(crm_id, key);
+	if (crm_key(crm_id, key, ERR_NOT_FOUND, e) < 0)
+		return -1;
 	st = store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ? AND staff.crm_key = ?", e,
 			  "it", org_id, key);
 	if (st == NULL)
@@ -231,9 +236,8 @@ int store_staff_backfill_done(struct store *s, int64_t org_id, const char *crm_i
 {
 	char key[16];
 
-	if (crm_id == NULL || (strlen(crm_id) != 15 && strlen(crm_id) != 18))
-		return err_set(e, ERR_INVALID, "a staff Id must be 15 or 18 characters");
-	crm_key(crm_id, key);
+	if (crm_key(crm_id, key, ERR_INVALID, e) < 0)
+		return -1;
 	return store__exec(s, "UPDATE staff SET backfill_pending = 0 WHERE org_id = ?"
 			      " AND crm_key = ?", e, "it", org_id, key) < 0 ? -1 : 0;
 }
