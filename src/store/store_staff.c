@@ -116,6 +116,7 @@ int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
 {
 	struct store_staff cur;
 	struct store_user u;
+	int64_t staff_id;
 	int own, rc = -1, was_active;
 
 	if (store__tx_begin(s, &own, e) < 0)
@@ -123,6 +124,7 @@ int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
 	if (store_staff_get(s, org_id, crm_id, &cur, e) < 0)
 		goto out;
 	was_active = cur.active && cur.occ_user_id != 0;
+	staff_id = cur.id;
 	store_staff_clear(&cur);
 	if (occ_user_id != 0) {
 		if (store_user_get(s, org_id, occ_user_id, &u, e) < 0)
@@ -136,7 +138,7 @@ int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
 			    " backfill_pending = CASE WHEN ? = 1 THEN 1 ELSE backfill_pending END,"
 			    " updated_at = ? WHERE id = ?", e, "Iiiii",
 			 occ_user_id, (int64_t)active, (int64_t)(active && !was_active),
-			 isotime_now_ms(), cur.id) < 0 ? -1 : 0;
+			 isotime_now_ms(), staff_id) < 0 ? -1 : 0;
 out:
 	return store__tx_end(s, own, rc, e);
 }
