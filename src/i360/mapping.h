@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "i360/platform.h"
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 
 /*

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "store/model.h"
+#include "model/model.h"
 #include "util/err.h"
 
 /*

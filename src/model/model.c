@@ -1,5 +1,5 @@
 /* model: freeing the plain OCC records. */
-#include "store/model.h"
+#include "model/model.h"
 
 #include <stdlib.h>
 #include <string.h>

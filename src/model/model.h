@@ -1,6 +1,6 @@
 /* model: the OCC records the product keeps, as plain data shared by i360 and store. */
-#ifndef I360_STORE_MODEL_H
-#define I360_STORE_MODEL_H
+#ifndef I360_MODEL_MODEL_H
+#define I360_MODEL_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
