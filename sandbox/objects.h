@@ -1,0 +1,186 @@
+/* objects: the sandbox org's schema (sObjects, fields, picklists, relationships) and its
+ * in-memory record store. */
+#ifndef I360_SANDBOX_OBJECTS_H
+#define I360_SANDBOX_OBJECTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sandbox/sferr.h"
+
+/* Field types, named as describe names them (objects_ftype_names). */
+enum objects_ftype {
+	OF_ID, OF_STRING, OF_PICKLIST, OF_MULTIPICKLIST, OF_EMAIL, OF_PHONE, OF_TEXTAREA,
+	OF_DATETIME, OF_DATE, OF_BOOLEAN, OF_DOUBLE, OF_INT, OF_REFERENCE, OF_BASE64,
+	OF__MAX
+};
+extern const char *const objects_ftype_names[OF__MAX];
+
+/* Whether values of type t are text (compared case-insensitively, LIKE-able). */
+int objects_ftype_is_text(enum objects_ftype t);
+
+#define OBJECTS_MAX_VALID_FOR 4
+
+/* One picklist entry; valid_for lists the controlling values it is valid for
+ * (dependent picklists only, NULL-terminated). */
+struct objects_pick {
+	const char *value;
+	int active;
+	int default_value;
+	const char *valid_for[OBJECTS_MAX_VALID_FOR + 1];
+};
+
+/* Field flags. */
+enum {
+	OF_CREATE = 1 << 0,	/* createable */
+	OF_UPDATE = 1 << 1,	/* updateable */
+	OF_NULLOK = 1 << 2,	/* nillable */
+	OF_CUSTOM = 1 << 3,
+	OF_RESTRICTED = 1 << 4,	/* restricted picklist: only active listed values */
+	OF_NAME = 1 << 5,	/* the name field */
+	OF_DEFAULTED = 1 << 6,	/* the org fills it when omitted (no REQUIRED error) */
+};
+
+struct objects_field {
+	const char *name;
+	const char *label;
+	enum objects_ftype type;
+	int length;			/* text types; 0 otherwise */
+	unsigned flags;
+	const char *reference_to;	/* OF_REFERENCE: object name (NULL: polymorphic) */
+	const char *relationship;	/* OF_REFERENCE: relationshipName, or NULL */
+	const struct objects_pick *picks;	/* picklists, NULL-value-terminated */
+	const char *controller;		/* dependent picklists: controlling field name */
+};
+
+struct objects_child {
+	const char *name;		/* relationshipName, e.g. i360core__..._Opportunities__r */
+	const char *child_object;
+	const char *field;		/* the child's reference field pointing here */
+};
+
+struct objects_type {
+	int index;			/* position in objects_types() */
+	const char *name;
+	const char *label;
+	const char *label_plural;
+	const char *key_prefix;		/* 3 characters */
+	int custom;
+	const char *autonumber;		/* Name prefix when Name is an auto-number, else NULL */
+	const struct objects_field *fields;	/* NULL-name-terminated */
+	size_t nfields;
+	const struct objects_child *children;	/* NULL-name-terminated, may be NULL */
+};
+
+/* All types of the org; *n gets how many. The schema is static and immutable. */
+const struct objects_type *const *objects_types(size_t *n);
+
+/* The type named name (case-insensitive), or NULL. */
+const struct objects_type *objects_type_find(const char *name);
+
+/* The type whose key prefix starts id, or NULL. */
+const struct objects_type *objects_type_by_id(const char *id);
+
+/* The field named name on t (case-insensitive), or NULL. */
+const struct objects_field *objects_field_find(const struct objects_type *t, const char *name);
+
+/* The reference field of t whose relationshipName is rel (case-insensitive), or NULL. */
+const struct objects_field *objects_rel_find(const struct objects_type *t, const char *rel);
+
+/* The child relationship of t named name (case-insensitive), or NULL. */
+const struct objects_child *objects_child_find(const struct objects_type *t, const char *name);
+
+/* The position of value in field f's picklist (exact match), or -1. */
+int objects_pick_index(const struct objects_field *f, const char *value);
+
+/* describe's validFor for pick p of dependent field f: the base64 bitmap over the
+ * controller's values where bit (0x80 >> (i % 8)) of byte (i >> 3) is set when p is
+ * valid for controller value i. New reference (a JSON string), or JSON null when f is not
+ * dependent. */
+json_t *objects_valid_for(const struct objects_type *t, const struct objects_field *f,
+			  const struct objects_pick *p);
+
+/* ---- The record store ---- */
+
+/*
+ * Records are JSON objects holding every field of their type under its canonical name,
+ * in schema order (null when empty): text as strings, datetimes as
+ * "YYYY-MM-DDTHH:MM:SS.fff+0000", dates as "YYYY-MM-DD", booleans, numbers. Deleting
+ * sets IsDeleted (the recycle bin), as Salesforce does; the record stays queryable
+ * through queryAll. A base64 field holds true when it has data (objects_blob).
+ *
+ * Locking: the store has one readers-writer lock. Every function below except
+ * objects_new/objects_free expects the caller to hold it (read for lookups, write for
+ * changes). Records returned are borrowed and valid while the lock is held.
+ */
+struct objects;
+
+/* A new empty store, or NULL when out of memory. */
+struct objects *objects_new(void);
+
+/* Frees the store and every record; NULL does nothing. */
+void objects_free(struct objects *s);
+
+void objects_rdlock(struct objects *s);
+void objects_wrlock(struct objects *s);
+void objects_unlock(struct objects *s);
+
+/* How many records of t (deleted ones included); the i-th in creation order. */
+size_t objects_count(const struct objects *s, const struct objects_type *t);
+json_t *objects_at(const struct objects *s, const struct objects_type *t, size_t i);
+
+/* The record with Id id (15 or 18 characters), deleted or not, or NULL; *t (when not
+ * NULL) gets its type. Borrowed. */
+json_t *objects_get(const struct objects *s, const char *id, const struct objects_type **t);
+
+/* The base64 field data of record id as a JSON string holding the raw bytes (use
+ * json_string_length), or NULL. Borrowed. */
+json_t *objects_blob(const struct objects *s, const char *id);
+
+/* Write flags. */
+enum {
+	OBJECTS_SYSTEM = 1 << 0, /* allow Id-less system fields: SystemModstamp, CreatedDate,
+				  * LastModifiedDate, IsDeleted (the seed and the control
+				  * endpoint; never the REST API) */
+	OBJECTS_CHECK_ONLY = 1 << 1, /* validate, change nothing (allOrNone dry runs) */
+};
+
+/*
+ * Creates a record of t from the fields of in (a JSON object; an "attributes" member is
+ * ignored) as the REST API does: unknown fields, read-only fields, wrong types, too-long
+ * text, bad emails, restricted picklist values, dependent values invalid for their
+ * controller, dangling or mistyped references and missing required fields are refused
+ * with Salesforce's errorCode. now_ms stamps CreatedDate/LastModifiedDate/SystemModstamp
+ * unless OBJECTS_SYSTEM and in sets them. A base64 field takes base64 text, or, with
+ * blob non-NULL, raw bytes given separately (multipart). Writes the new Id into id_out.
+ * Returns the record (borrowed), or NULL with e set (status 400). The store is
+ * unchanged on failure.
+ */
+json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *in,
+		       const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,
+		       char id_out[19], struct sferr *e);
+
+/* Updates record id of t with in, under the rules of objects_create (Id is not
+ * updatable; a deleted record answers 404 ENTITY_IS_DELETED; an unknown one 404
+ * NOT_FOUND). Stamps LastModifiedDate/SystemModstamp with now_ms (unless given with
+ * OBJECTS_SYSTEM). Returns 0, or -1 with e set. */
+int objects_update(struct objects *s, const struct objects_type *t, const char *id,
+		   json_t *in, int64_t now_ms, unsigned flags, struct sferr *e);
+
+/* Moves record id to the recycle bin (IsDeleted true, SystemModstamp now_ms, or
+ * modstamp_ms when it is not 0). Returns 0, or -1 with e set (404 NOT_FOUND /
+ * ENTITY_IS_DELETED). With t NULL any type matches. */
+int objects_delete(struct objects *s, const struct objects_type *t, const char *id,
+		   int64_t now_ms, int64_t modstamp_ms, struct sferr *e);
+
+/* Formats ms as Salesforce writes datetimes, "YYYY-MM-DDTHH:MM:SS.fff+0000" (29 bytes). */
+#define OBJECTS_DT_LEN 29
+char *objects_format_dt(char out[OBJECTS_DT_LEN], int64_t ms);
+
+/* Parses a datetime or date value as stored in a record into ms (dates: midnight UTC).
+ * Returns 0 or -1. */
+int objects_parse_time(const json_t *v, int64_t *ms);
+
+#endif

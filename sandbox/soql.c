@@ -1,0 +1,1608 @@
+/* soql: lexer, parser and evaluator of the sandbox's SOQL subset. */
+#include "sandbox/soql.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sandbox/sfid.h"
+#include "util/buf.h"
+#include "util/isotime.h"
+
+#define DAY_MS 86400000LL
+#define MAX_HOPS 5
+#define MAX_OFFSET 2000
+
+/* ---- Lexer ---- */
+
+enum tok_kind {
+	T_EOF, T_IDENT, T_STRING, T_NUMBER, T_DATE, T_DATETIME, T_LPAREN, T_RPAREN, T_COMMA,
+	T_COLON, T_OP
+};
+
+struct tok {
+	enum tok_kind kind;
+	const char *start;
+	size_t len;
+	size_t pos;	/* byte offset into the query text */
+	char *str;	/* T_STRING: the decoded value */
+};
+
+struct lexer {
+	const char *text;
+	struct tok *toks;
+	size_t n, alloc;
+};
+
+/* Formats a Salesforce query error: the offending line, a caret, the locator, then the
+ * message. */
+static int qerr(const char *text, size_t pos, struct sferr *e, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int qerr(const char *text, size_t pos, struct sferr *e, const char *code,
+		const char *fmt, ...)
+{
+	char msg[600];
+	size_t line_start = 0, row = 1, col;
+	const char *eol;
+	int line_len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < pos && text[i]; i++)
+		if (text[i] == '\n') {
+			row++;
+			line_start = i + 1;
+		}
+	col = pos - line_start + 1;
+	eol = strchr(text + line_start, '\n');
+	line_len = (int)(eol ? (size_t)(eol - text - line_start) : strlen(text + line_start));
+	if (line_len > 200)
+		line_len = 200;
+	sferr_set(e, 400, code, "\n%.*s\n%*s^\nERROR at Row:%zu:Column:%zu\n%s", line_len,
+		  text + line_start, (int)(col > 200 ? 200 : col - 1), "", row, col, msg);
+	return -1;
+}
+
+static int lex_push(struct lexer *lx, enum tok_kind k, const char *start, size_t len,
+		    char *str)
+{
+	if (lx->n == lx->alloc) {
+		size_t alloc = lx->alloc ? lx->alloc * 2 : 64;
+		struct tok *p = realloc(lx->toks, alloc * sizeof(*p));
+
+		if (p == NULL) {
+			free(str);
+			return -1;
+		}
+		lx->toks = p;
+		lx->alloc = alloc;
+	}
+	lx->toks[lx->n++] = (struct tok){ k, start, len, (size_t)(start - lx->text), str };
+	return 0;
+}
+
+static void lex_free(struct lexer *lx)
+{
+	for (size_t i = 0; i < lx->n; i++)
+		free(lx->toks[i].str);
+	free(lx->toks);
+	lx->toks = NULL;
+	lx->n = lx->alloc = 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else {
+		u[0] = (char)(0xE0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	}
+	buf_append(b, u, n);
+}
+
+/* Scans a quoted literal starting at p (on the quote); sets *end past it. */
+static char *lex_string(const char *text, const char *p, const char **end, struct sferr *e)
+{
+	struct buf b;
+	const char *q = p + 1;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	for (;; q++) {
+		if (*q == '\0') {
+			buf_free(&b);
+			qerr(text, (size_t)(p - text), e, "MALFORMED_QUERY",
+			     "unexpected token: <EOF>: unterminated string literal");
+			return NULL;
+		}
+		if (*q == '\'')
+			break;
+		if (*q != '\\') {
+			buf_append(&b, q, 1);
+			continue;
+		}
+		q++;
+		switch (*q) {
+		case '\'': case '"': case '\\': buf_append(&b, q, 1); break;
+		case 'n': buf_puts(&b, "\n"); break;
+		case 'r': buf_puts(&b, "\r"); break;
+		case 't': buf_puts(&b, "\t"); break;
+		case 'b': buf_puts(&b, "\b"); break;
+		case 'f': buf_puts(&b, "\f"); break;
+		case '%': case '_':
+			/* Kept escaped: only LIKE gives them meaning. */
+			buf_append(&b, q - 1, 2);
+			break;
+		case 'u': {
+			unsigned cp = 0;
+
+			for (int i = 1; i <= 4; i++) {
+				int h = hexval((unsigned char)q[i]);
+
+				if (h < 0)
+					goto bad_escape;
+				cp = cp * 16 + (unsigned)h;
+			}
+			put_utf8(&b, cp);
+			q += 4;
+			break;
+		}
+		default:
+			goto bad_escape;
+		}
+	}
+	*end = q + 1;
+	return buf_detach(&b, NULL);
+
+bad_escape:
+	buf_free(&b);
+	qerr(text, (size_t)(q - 1 - text), e, "MALFORMED_QUERY",
+	     "Invalid string literal '%.40s'. Illegal character sequence '\\%c' in string "
+	     "literal.", p, *q ? *q : ' ');
+	return NULL;
+}
+
+static int is_date_start(const char *p)
+{
+	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) &&
+	       isdigit((unsigned char)p[2]) && isdigit((unsigned char)p[3]) && p[4] == '-';
+}
+
+static int lex(struct lexer *lx, const char *text, struct sferr *e)
+{
+	const char *p = text;
+
+	memset(lx, 0, sizeof(*lx));
+	lx->text = text;
+	while (*p) {
+		const char *s = p;
+		char *str = NULL;
+		enum tok_kind k;
+
+		if (isspace((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		if (*p == '\'') {
+			str = lex_string(text, p, &p, e);
+			if (str == NULL)
+				goto fail;
+			k = T_STRING;
+		} else if (is_date_start(p)) {
+			while (isalnum((unsigned char)*p) || (*p && strchr(":.+-", *p)))
+				p++;
+			k = (size_t)(p - s) == 10 ? T_DATE : T_DATETIME;
+		} else if (isdigit((unsigned char)*p) ||
+			   ((*p == '-' || *p == '+' || *p == '.') &&
+			    isdigit((unsigned char)p[1]))) {
+			p++;
+			while (isdigit((unsigned char)*p) || *p == '.')
+				p++;
+			k = T_NUMBER;
+		} else if (isalpha((unsigned char)*p) || *p == '_') {
+			while (isalnum((unsigned char)*p) || *p == '_' || *p == '.')
+				p++;
+			k = T_IDENT;
+		} else if (*p == '(' || *p == ')' || *p == ',' || *p == ':') {
+			k = *p == '(' ? T_LPAREN : *p == ')' ? T_RPAREN :
+			    *p == ',' ? T_COMMA : T_COLON;
+			p++;
+		} else if (strncmp(p, "!=", 2) == 0 || strncmp(p, "<>", 2) == 0 ||
+			   strncmp(p, "<=", 2) == 0 || strncmp(p, ">=", 2) == 0) {
+			p += 2;
+			k = T_OP;
+		} else if (*p == '=' || *p == '<' || *p == '>') {
+			p++;
+			k = T_OP;
+		} else {
+			qerr(text, (size_t)(p - text), e, "MALFORMED_QUERY",
+			     "line 1:%zu no viable alternative at character '%c'",
+			     (size_t)(p - text), *p);
+			goto fail;
+		}
+		if (lex_push(lx, k, s, (size_t)(p - s), str) < 0) {
+			sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			goto fail;
+		}
+	}
+	if (lex_push(lx, T_EOF, p, 0, NULL) < 0) {
+		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		goto fail;
+	}
+	return 0;
+
+fail:
+	lex_free(lx);
+	return -1;
+}
+
+/* ---- The query tree ---- */
+
+struct path {
+	const struct objects_field *hops[MAX_HOPS];	/* reference fields followed */
+	const struct objects_type *hop_types[MAX_HOPS];	/* the type each hop reaches */
+	int nhops;
+	const struct objects_field *field;		/* the leaf */
+};
+
+enum val_kind { V_NULL, V_TEXT, V_ID, V_NUM, V_BOOL, V_TIME };
+
+/* A literal after checking it against its field: times are the range [lo, hi), a
+ * point in time being [ms, ms + 1). */
+struct value {
+	enum val_kind kind;
+	char *s;
+	double num;
+	int b;
+	int64_t lo, hi;
+};
+
+enum cond_kind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_NOT_IN, C_LIKE, C_INCLUDES, C_EXCLUDES };
+enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
+
+struct cond {
+	enum cond_kind kind;
+	struct cond *l, *r;	/* C_AND, C_OR: both; C_NOT: l */
+	struct path path;
+	enum cmp_op op;
+	struct value *vals;
+	size_t nvals;
+};
+
+struct order {
+	struct path path;
+	int desc;
+	int nulls_last;
+};
+
+struct sel {
+	struct path path;		/* when sub is NULL */
+	struct soql_query *sub;		/* a child subquery */
+	const struct objects_child *child;
+	const struct objects_field *child_field;	/* the child's field pointing up */
+};
+
+struct soql_query {
+	const struct objects_type *type;
+	const struct objects_child *child;	/* subqueries: the relationship read */
+	int count;
+	struct sel *sels;
+	size_t nsels;
+	struct cond *where;
+	struct order *orders;
+	size_t norders;
+	long limit;	/* -1: none */
+	long offset;
+};
+
+/* ---- Parser ---- */
+
+struct parser {
+	const char *text;
+	struct tok *t;
+	size_t i;
+	struct sferr *e;
+	int64_t now_ms;
+};
+
+static struct tok *peek(struct parser *p)
+{
+	return &p->t[p->i];
+}
+
+static int is_kw(const struct tok *t, const char *kw)
+{
+	return t->kind == T_IDENT && t->len == strlen(kw) && strncasecmp(t->start, kw, t->len) == 0;
+}
+
+static int accept_kw(struct parser *p, const char *kw)
+{
+	if (!is_kw(peek(p), kw))
+		return 0;
+	p->i++;
+	return 1;
+}
+
+static int unexpected(struct parser *p)
+{
+	struct tok *t = peek(p);
+
+	if (t->kind == T_EOF)
+		return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY", "unexpected token: <EOF>");
+	return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY", "unexpected token: '%.*s'",
+		    (int)t->len, t->start);
+}
+
+static int expect(struct parser *p, enum tok_kind k)
+{
+	if (peek(p)->kind != k)
+		return unexpected(p);
+	p->i++;
+	return 0;
+}
+
+static int expect_kw(struct parser *p, const char *kw)
+{
+	return accept_kw(p, kw) ? 0 : unexpected(p);
+}
+
+static const char *const reserved[] = {
+	"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "INCLUDES", "EXCLUDES",
+	"ORDER", "BY", "ASC", "DESC", "NULLS", "FIRST", "LAST", "LIMIT", "OFFSET", "NULL",
+	"TRUE", "FALSE", "GROUP", "HAVING", NULL,
+};
+
+static int is_reserved(const struct tok *t)
+{
+	for (int i = 0; reserved[i]; i++)
+		if (is_kw(t, reserved[i]))
+			return 1;
+	return 0;
+}
+
+static void free_values(struct value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].s);
+	free(v);
+}
+
+static void free_cond(struct cond *c)
+{
+	if (c == NULL)
+		return;
+	free_cond(c->l);
+	free_cond(c->r);
+	free_values(c->vals, c->nvals);
+	free(c);
+}
+
+void soql_free(struct soql_query *q)
+{
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->nsels; i++)
+		soql_free(q->sels[i].sub);
+	free(q->sels);
+	free_cond(q->where);
+	free(q->orders);
+	free(q);
+}
+
+/* Resolves a dotted name (token t) on type into *out. */
+static int resolve_path(struct parser *p, const struct objects_type *type, const struct tok *t,
+			struct path *out)
+{
+	char name[512];
+	char *seg, *save = NULL, *next;
+	const struct objects_type *cur = type;
+	size_t off;
+
+	if (t->len >= sizeof(name))
+		return qerr(p->text, t->pos, p->e, "INVALID_FIELD", "field name too long");
+	memcpy(name, t->start, t->len);
+	name[t->len] = '\0';
+	memset(out, 0, sizeof(*out));
+	seg = strtok_r(name, ".", &save);
+	next = strtok_r(NULL, ".", &save);
+	/* "Account.Name" in a query FROM Account names the object itself. */
+	if (next != NULL && strcasecmp(seg, type->name) == 0) {
+		seg = next;
+		next = strtok_r(NULL, ".", &save);
+	}
+	while (seg != NULL) {
+		off = t->pos + (size_t)(seg - name);
+		if (next == NULL) {
+			out->field = objects_field_find(cur, seg);
+			if (out->field == NULL)
+				return qerr(p->text, off, p->e, "INVALID_FIELD",
+					    "No such column '%s' on entity '%s'. If you are "
+					    "attempting to use a custom field, be sure to append the "
+					    "'__c' after the custom field name. Please reference your "
+					    "WSDL or the describe call for the appropriate names.",
+					    seg, cur->name);
+			return 0;
+		}
+		{
+			const struct objects_field *ref = objects_rel_find(cur, seg);
+
+			if (ref == NULL || ref->reference_to == NULL || out->nhops == MAX_HOPS ||
+			    objects_type_find(ref->reference_to) == NULL)
+				return qerr(p->text, off, p->e, "INVALID_FIELD",
+					    "Didn't understand relationship '%s' in field path. If "
+					    "you are attempting to use a custom relationship, be sure "
+					    "to append the '__r' after the custom relationship name. "
+					    "Please reference your WSDL or the describe call for the "
+					    "appropriate names.", seg);
+			cur = objects_type_find(ref->reference_to);
+			out->hops[out->nhops] = ref;
+			out->hop_types[out->nhops++] = cur;
+		}
+		seg = next;
+		next = strtok_r(NULL, ".", &save);
+	}
+	return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY", "unexpected token: '.'");
+}
+
+static int path_eq(const struct path *a, const struct path *b)
+{
+	if (a->field != b->field || a->nhops != b->nhops)
+		return 0;
+	for (int i = 0; i < a->nhops; i++)
+		if (a->hops[i] != b->hops[i])
+			return 0;
+	return 1;
+}
+
+static const char *type_word(enum objects_ftype t)
+{
+	switch (t) {
+	case OF_DATETIME: return "dateTime";
+	case OF_DATE: return "date";
+	case OF_BOOLEAN: return "boolean";
+	case OF_DOUBLE: return "double";
+	case OF_INT: return "int";
+	case OF_ID: case OF_REFERENCE: return "id";
+	default: return "string";
+	}
+}
+
+static int wrong_type(struct parser *p, const struct tok *t, const struct objects_field *f)
+{
+	int quoted = objects_ftype_is_text(f->type) || f->type == OF_ID ||
+		     f->type == OF_REFERENCE;
+
+	return qerr(p->text, t->pos, p->e, "INVALID_FIELD",
+		    "value of filter criterion for field '%s' must be of type %s and should %sbe "
+		    "enclosed in quotes", f->name, type_word(f->type), quoted ? "" : "not ");
+}
+
+static int64_t day_start(int64_t ms)
+{
+	return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+/* Parses a date literal function (TODAY, LAST_N_DAYS:n, ...) at the current token into
+ * [lo, hi); returns 1 when one was there, 0 when not, -1 on error. */
+static int parse_date_fn(struct parser *p, int64_t *lo, int64_t *hi)
+{
+	struct tok *t = peek(p);
+	int64_t today = day_start(p->now_ms);
+	static const struct { const char *name; int from, to; } fixed[] = {
+		{ "TODAY", 0, 1 }, { "YESTERDAY", -1, 0 }, { "TOMORROW", 1, 2 },
+		{ "LAST_90_DAYS", -90, 1 }, { "NEXT_90_DAYS", 1, 91 },
+	};
+	int last;
+	long n;
+	char *end;
+
+	if (t->kind != T_IDENT)
+		return 0;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (is_kw(t, fixed[i].name)) {
+			*lo = today + fixed[i].from * DAY_MS;
+			*hi = today + fixed[i].to * DAY_MS;
+			p->i++;
+			return 1;
+		}
+	last = is_kw(t, "LAST_N_DAYS");
+	if (!last && !is_kw(t, "NEXT_N_DAYS"))
+		return 0;
+	p->i++;
+	if (expect(p, T_COLON) < 0)
+		return -1;
+	t = peek(p);
+	n = t->kind == T_NUMBER ? strtol(t->start, &end, 10) : -1;
+	if (t->kind != T_NUMBER || end != t->start + t->len || n < 0)
+		return unexpected(p);
+	p->i++;
+	/* LAST_N_DAYS:n runs from midnight n days ago through the end of today;
+	 * NEXT_N_DAYS:n from tomorrow's midnight for n days. */
+	*lo = last ? today - n * DAY_MS : today + DAY_MS;
+	*hi = last ? today + DAY_MS : today + (n + 1) * DAY_MS;
+	return 1;
+}
+
+/* Parses one literal for field f into *v. */
+static int parse_value(struct parser *p, const struct objects_field *f, struct value *v)
+{
+	struct tok *t = peek(p);
+	enum objects_ftype ft = f->type;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (is_kw(t, "NULL")) {
+		v->kind = V_NULL;
+		p->i++;
+		return 0;
+	}
+	if ((rc = parse_date_fn(p, &v->lo, &v->hi)) != 0) {
+		if (rc < 0)
+			return -1;
+		if (ft != OF_DATETIME && ft != OF_DATE)
+			return wrong_type(p, t, f);
+		v->kind = V_TIME;
+		return 0;
+	}
+	switch (t->kind) {
+	case T_STRING:
+		if (ft == OF_ID || ft == OF_REFERENCE) {
+			if (!sfid_valid(t->str))
+				return qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
+					    "invalid ID field: %s", t->str);
+			v->kind = V_ID;
+		} else if (objects_ftype_is_text(ft)) {
+			v->kind = V_TEXT;
+		} else {
+			return wrong_type(p, t, f);
+		}
+		v->s = strdup(t->str);
+		break;
+	case T_NUMBER: {
+		char *end;
+
+		if (ft != OF_DOUBLE && ft != OF_INT)
+			return wrong_type(p, t, f);
+		v->kind = V_NUM;
+		v->num = strtod(t->start, &end);
+		if (end != t->start + t->len)
+			return unexpected(p);
+		break;
+	}
+	case T_DATE: case T_DATETIME: {
+		char lit[64];
+		int64_t ms;
+		char last;
+
+		if (ft != OF_DATETIME && ft != OF_DATE)
+			return wrong_type(p, t, f);
+		if (t->len >= sizeof(lit))
+			return unexpected(p);
+		memcpy(lit, t->start, t->len);
+		lit[t->len] = '\0';
+		last = lit[t->len - 1];
+		if (t->kind == T_DATE) {
+			if (ft != OF_DATE || isotime_parse_date_ms(lit, &ms) < 0)
+				return wrong_type(p, t, f);
+			v->lo = ms;
+			v->hi = ms + DAY_MS;
+		} else {
+			/* SOQL wants the zone written out: Z or an offset. */
+			if (ft != OF_DATETIME || t->len < 20 || isotime_parse_ms(lit, &ms) < 0 ||
+			    !(last == 'Z' || last == 'z' || strpbrk(lit + 19, "+-")))
+				return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+					    "line 1:%zu no viable alternative at character ' '",
+					    t->pos);
+			v->lo = ms;
+			v->hi = ms + 1;
+		}
+		v->kind = V_TIME;
+		break;
+	}
+	case T_IDENT:
+		if (is_kw(t, "TRUE") || is_kw(t, "FALSE")) {
+			if (ft != OF_BOOLEAN)
+				return wrong_type(p, t, f);
+			v->kind = V_BOOL;
+			v->b = is_kw(t, "TRUE");
+			break;
+		}
+		return unexpected(p);
+	default:
+		return unexpected(p);
+	}
+	p->i++;
+	return 0;
+}
+
+static int parse_op(const struct tok *t, enum cmp_op *op)
+{
+	static const struct { const char *s; enum cmp_op op; } ops[] = {
+		{ "=", OP_EQ }, { "!=", OP_NE }, { "<>", OP_NE }, { "<", OP_LT }, { "<=", OP_LE },
+		{ ">", OP_GT }, { ">=", OP_GE },
+	};
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (t->len == strlen(ops[i].s) && strncmp(t->start, ops[i].s, t->len) == 0) {
+			*op = ops[i].op;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_value_list(struct parser *p, struct cond *c)
+{
+	size_t alloc = 0;
+
+	if (expect(p, T_LPAREN) < 0)
+		return -1;
+	for (;;) {
+		if (c->nvals == alloc) {
+			struct value *nv;
+
+			alloc = alloc ? alloc * 2 : 8;
+			nv = realloc(c->vals, alloc * sizeof(*nv));
+			if (nv == NULL)
+				return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			c->vals = nv;
+		}
+		if (parse_value(p, c->path.field, &c->vals[c->nvals]) < 0)
+			return -1;
+		c->nvals++;
+		if (peek(p)->kind == T_RPAREN)
+			break;
+		if (expect(p, T_COMMA) < 0)
+			return -1;
+	}
+	p->i++;
+	return 0;
+}
+
+static struct cond *parse_or(struct parser *p, const struct objects_type *type);
+
+static struct cond *parse_primary(struct parser *p, const struct objects_type *type)
+{
+	struct cond *c = calloc(1, sizeof(*c));
+	struct tok *ft, *t;
+	enum objects_ftype ty;
+
+	if (c == NULL) {
+		sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		return NULL;
+	}
+	if (accept_kw(p, "NOT")) {
+		c->kind = C_NOT;
+		c->l = parse_primary(p, type);
+		if (c->l == NULL)
+			goto fail;
+		return c;
+	}
+	if (peek(p)->kind == T_LPAREN) {
+		free(c);
+		p->i++;
+		c = parse_or(p, type);
+		if (c == NULL)
+			return NULL;
+		if (expect(p, T_RPAREN) < 0)
+			goto fail;
+		return c;
+	}
+	ft = peek(p);
+	if (ft->kind != T_IDENT || is_reserved(ft)) {
+		unexpected(p);
+		goto fail;
+	}
+	if (resolve_path(p, type, ft, &c->path) < 0)
+		goto fail;
+	p->i++;
+	t = peek(p);
+	ty = c->path.field->type;
+	if (accept_kw(p, "IN") || (is_kw(t, "NOT") && is_kw(&p->t[p->i + 1], "IN"))) {
+		if (is_kw(t, "NOT"))
+			p->i += 2;
+		c->kind = is_kw(t, "NOT") ? C_NOT_IN : C_IN;
+		if (peek(p)->kind == T_LPAREN && is_kw(&p->t[p->i + 1], "SELECT")) {
+			qerr(p->text, p->t[p->i + 1].pos, p->e, "MALFORMED_QUERY",
+			     "semi-join subqueries are not supported by this sandbox");
+			goto fail;
+		}
+		if (parse_value_list(p, c) < 0)
+			goto fail;
+		return c;
+	}
+	if (accept_kw(p, "INCLUDES") || accept_kw(p, "EXCLUDES")) {
+		c->kind = is_kw(t, "INCLUDES") ? C_INCLUDES : C_EXCLUDES;
+		if (ty != OF_MULTIPICKLIST) {
+			qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
+			     "includes or excludes operator only valid on multipicklist field");
+			goto fail;
+		}
+		if (parse_value_list(p, c) < 0)
+			goto fail;
+		return c;
+	}
+	if (accept_kw(p, "LIKE")) {
+		c->kind = C_LIKE;
+		if (!objects_ftype_is_text(ty) && ty != OF_ID && ty != OF_REFERENCE) {
+			qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
+			     "invalid operator on %s field: LIKE", type_word(ty));
+			goto fail;
+		}
+		c->vals = calloc(1, sizeof(*c->vals));
+		c->nvals = 1;
+		if (peek(p)->kind != T_STRING) {
+			if (peek(p)->kind == T_EOF)
+				unexpected(p);
+			else
+				wrong_type(p, peek(p), c->path.field);
+			goto fail;
+		}
+		c->vals[0].kind = V_TEXT;
+		c->vals[0].s = strdup(peek(p)->str);
+		p->i++;
+		return c;
+	}
+	if (t->kind != T_OP || parse_op(t, &c->op) < 0) {
+		unexpected(p);
+		goto fail;
+	}
+	p->i++;
+	c->kind = C_CMP;
+	c->vals = calloc(1, sizeof(*c->vals));
+	c->nvals = 1;
+	if (parse_value(p, c->path.field, &c->vals[0]) < 0)
+		goto fail;
+	if (c->vals[0].kind == V_NULL && c->op != OP_EQ && c->op != OP_NE) {
+		qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
+		     "invalid operator on null value");
+		goto fail;
+	}
+	if (ty == OF_BOOLEAN && c->op != OP_EQ && c->op != OP_NE) {
+		qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
+		     "invalid operator on boolean field: %.*s", (int)t->len, t->start);
+		goto fail;
+	}
+	return c;
+
+fail:
+	free_cond(c);
+	return NULL;
+}
+
+/* AND and OR chains; Salesforce refuses to mix them at one level without
+ * parentheses, and so does this. */
+static struct cond *parse_or(struct parser *p, const struct objects_type *type)
+{
+	struct cond *left = parse_primary(p, type);
+	int mode = -1;	/* C_AND or C_OR once chosen */
+
+	while (left != NULL) {
+		struct tok *t = peek(p);
+		int k = is_kw(t, "AND") ? C_AND : is_kw(t, "OR") ? C_OR : -1;
+		struct cond *c;
+
+		if (k < 0)
+			break;
+		if (mode >= 0 && k != mode) {
+			unexpected(p);
+			free_cond(left);
+			return NULL;
+		}
+		mode = k;
+		p->i++;
+		c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			free_cond(left);
+			sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			return NULL;
+		}
+		c->kind = (enum cond_kind)k;
+		c->l = left;
+		c->r = parse_primary(p, type);
+		left = c;
+		if (c->r == NULL) {
+			free_cond(left);
+			return NULL;
+		}
+	}
+	return left;
+}
+
+static int parse_long(struct parser *p, long *out)
+{
+	struct tok *t = peek(p);
+	char *end;
+
+	if (t->kind != T_NUMBER)
+		return unexpected(p);
+	*out = strtol(t->start, &end, 10);
+	if (end != t->start + t->len || *out < 0)
+		return unexpected(p);
+	p->i++;
+	return 0;
+}
+
+static int parse_order(struct parser *p, struct soql_query *q)
+{
+	size_t alloc = 0;
+
+	do {
+		struct order *o;
+		struct tok *t = peek(p);
+
+		if (q->norders == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			o = realloc(q->orders, alloc * sizeof(*o));
+			if (o == NULL)
+				return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			q->orders = o;
+		}
+		o = &q->orders[q->norders];
+		memset(o, 0, sizeof(*o));
+		if (t->kind != T_IDENT || is_reserved(t))
+			return unexpected(p);
+		if (resolve_path(p, q->type, t, &o->path) < 0)
+			return -1;
+		p->i++;
+		q->norders++;
+		if (accept_kw(p, "DESC"))
+			o->desc = 1;
+		else
+			accept_kw(p, "ASC");
+		/* Salesforce puts nulls first when ascending and last when descending. */
+		o->nulls_last = o->desc;
+		if (accept_kw(p, "NULLS")) {
+			if (accept_kw(p, "LAST"))
+				o->nulls_last = 1;
+			else if (accept_kw(p, "FIRST"))
+				o->nulls_last = 0;
+			else
+				return unexpected(p);
+		}
+	} while (peek(p)->kind == T_COMMA && (p->i++, 1));
+	return 0;
+}
+
+/* A select item before FROM is known: its token, or a nested subquery start. */
+struct raw_item {
+	size_t tok;		/* the name token, or the SELECT token of a subquery */
+	int sub;
+};
+
+static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent);
+
+/* Parses a child subquery whose "(" is at the current token, against parent. */
+static int parse_sub(struct parser *p, const struct objects_type *parent, struct sel *s)
+{
+	p->i++;	/* "(" */
+	s->sub = parse_query(p, parent);
+	if (s->sub == NULL)
+		return -1;
+	return expect(p, T_RPAREN);
+}
+
+/* Parses "SELECT ... FROM X ..." at the current token. With parent, X is one of
+ * parent's child relationships and the query is a subquery. */
+static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent)
+{
+	struct soql_query *q = calloc(1, sizeof(*q));
+	struct raw_item *items = NULL;
+	size_t nitems = 0, alloc = 0;
+	struct tok *t;
+
+	if (q == NULL) {
+		sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		return NULL;
+	}
+	q->limit = -1;
+	if (expect_kw(p, "SELECT") < 0)
+		goto fail;
+	/* The select list comes before FROM names its object, so remember the items and
+	 * resolve them afterwards. */
+	for (;;) {
+		t = peek(p);
+		if (nitems == alloc) {
+			struct raw_item *ni;
+
+			alloc = alloc ? alloc * 2 : 16;
+			ni = realloc(items, alloc * sizeof(*ni));
+			if (ni == NULL) {
+				sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+				goto fail;
+			}
+			items = ni;
+		}
+		if (is_kw(t, "COUNT") && p->t[p->i + 1].kind == T_LPAREN && nitems == 0 &&
+		    parent == NULL) {
+			p->i += 2;
+			if (peek(p)->kind != T_RPAREN) {
+				qerr(p->text, peek(p)->pos, p->e, "MALFORMED_QUERY",
+				     "aggregate functions other than COUNT() are not supported "
+				     "by this sandbox");
+				goto fail;
+			}
+			p->i++;
+			q->count = 1;
+		} else if (t->kind == T_LPAREN && parent == NULL &&
+			   is_kw(&p->t[p->i + 1], "SELECT")) {
+			/* Skip the subquery for now: find its closing parenthesis. */
+			int depth = 0;
+
+			items[nitems++] = (struct raw_item){ p->i, 1 };
+			do {
+				if (peek(p)->kind == T_LPAREN)
+					depth++;
+				else if (peek(p)->kind == T_RPAREN)
+					depth--;
+				else if (peek(p)->kind == T_EOF) {
+					unexpected(p);
+					goto fail;
+				}
+				p->i++;
+			} while (depth > 0);
+		} else if (t->kind == T_IDENT && !is_reserved(t)) {
+			items[nitems++] = (struct raw_item){ p->i, 0 };
+			p->i++;
+		} else {
+			unexpected(p);
+			goto fail;
+		}
+		if (peek(p)->kind != T_COMMA)
+			break;
+		if (q->count) {
+			unexpected(p);
+			goto fail;
+		}
+		p->i++;
+	}
+	if (expect_kw(p, "FROM") < 0)
+		goto fail;
+	t = peek(p);
+	if (t->kind != T_IDENT || is_reserved(t)) {
+		unexpected(p);
+		goto fail;
+	}
+	{
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s", (int)t->len, t->start);
+		if (parent != NULL) {
+			const struct objects_child *ch = objects_child_find(parent, name);
+
+			if (ch == NULL) {
+				qerr(p->text, t->pos, p->e, "INVALID_TYPE",
+				     "Didn't understand relationship '%s' in FROM part of query "
+				     "call. If you are attempting to use a custom relationship, be "
+				     "sure to append the '__r' after the custom relationship name. "
+				     "Please reference your WSDL or the describe call for the "
+				     "appropriate names.", name);
+				goto fail;
+			}
+			q->type = objects_type_find(ch->child_object);
+			q->child = ch;
+		} else {
+			q->type = objects_type_find(name);
+			if (q->type == NULL) {
+				qerr(p->text, t->pos, p->e, "INVALID_TYPE",
+				     "sObject type '%s' is not supported. If you are attempting "
+				     "to use a custom object, be sure to append the '__c' after "
+				     "the entity name. Please reference your WSDL or the describe "
+				     "call for the appropriate names.", name);
+				goto fail;
+			}
+		}
+	}
+	p->i++;
+	if (accept_kw(p, "WHERE")) {
+		q->where = parse_or(p, q->type);
+		if (q->where == NULL)
+			goto fail;
+	}
+	if (accept_kw(p, "ORDER")) {
+		if (expect_kw(p, "BY") < 0 || parse_order(p, q) < 0)
+			goto fail;
+	}
+	if (accept_kw(p, "LIMIT") && parse_long(p, &q->limit) < 0)
+		goto fail;
+	if (is_kw(peek(p), "OFFSET")) {
+		p->i++;
+		if (parse_long(p, &q->offset) < 0)
+			goto fail;
+		if (q->offset > MAX_OFFSET) {
+			sferr_set(p->e, 400, "NUMBER_OUTSIDE_VALID_RANGE",
+				  "Maximum SOQL offset allowed is %d", MAX_OFFSET);
+			goto fail;
+		}
+	}
+	/* Now resolve the select list against the object. */
+	{
+		size_t end = p->i;
+
+		q->sels = calloc(nitems ? nitems : 1, sizeof(*q->sels));
+		if (q->sels == NULL) {
+			sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			goto fail;
+		}
+		for (size_t k = 0; k < nitems; k++) {
+			struct sel *s = &q->sels[q->nsels];
+
+			if (items[k].sub) {
+				p->i = items[k].tok;
+				if (parse_sub(p, q->type, s) < 0) {
+					q->nsels++;
+					goto fail;
+				}
+				s->child = s->sub->child;
+				s->child_field = objects_field_find(s->sub->type, s->child->field);
+			} else {
+				struct tok *it = &p->t[items[k].tok];
+
+				if (resolve_path(p, q->type, it, &s->path) < 0)
+					goto fail;
+				for (size_t j = 0; j < q->nsels; j++)
+					if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path)) {
+						qerr(p->text, it->pos, p->e, "MALFORMED_QUERY",
+						     "duplicate field selected: %.*s", (int)it->len,
+						     it->start);
+						goto fail;
+					}
+			}
+			q->nsels++;
+		}
+		p->i = end;
+	}
+	free(items);
+	return q;
+
+fail:
+	free(items);
+	soql_free(q);
+	return NULL;
+}
+
+const struct objects_type *soql_type(const struct soql_query *q)
+{
+	return q->type;
+}
+
+int soql_is_count(const struct soql_query *q)
+{
+	return q->count;
+}
+
+struct soql_query *soql_parse(const char *text, struct sferr *e)
+{
+	return soql_parse_at(text, isotime_now_ms(), e);
+}
+
+struct soql_query *soql_parse_at(const char *text, int64_t now_ms, struct sferr *e)
+{
+	struct lexer lx;
+	struct parser p;
+	struct soql_query *q;
+
+	if (text == NULL || *text == '\0') {
+		sferr_set(e, 400, "MALFORMED_QUERY", "A query string has to be specified");
+		return NULL;
+	}
+	if (lex(&lx, text, e) < 0)
+		return NULL;
+	p = (struct parser){ text, lx.toks, 0, e, now_ms };
+	q = parse_query(&p, NULL);
+	if (q != NULL && peek(&p)->kind != T_EOF) {
+		unexpected(&p);
+		soql_free(q);
+		q = NULL;
+	}
+	lex_free(&lx);
+	return q;
+}
+
+/* ---- Evaluator ---- */
+
+struct run {
+	const struct objects *s;
+	const struct soql_opts *o;
+	char base[64];	/* "/services/data/vNN.0/sobjects/" */
+};
+
+/* Follows p's hops from rec; the record holding p's leaf, or NULL. */
+static json_t *follow(const struct objects *s, json_t *rec, const struct path *p)
+{
+	for (int i = 0; i < p->nhops && rec != NULL; i++) {
+		const char *id = json_string_value(json_object_get(rec, p->hops[i]->name));
+
+		rec = id ? objects_get(s, id, NULL) : NULL;
+	}
+	return rec;
+}
+
+/* The value of p on rec, or NULL for null. Borrowed. */
+static json_t *path_value(const struct objects *s, json_t *rec, const struct path *p)
+{
+	json_t *v;
+
+	rec = follow(s, rec, p);
+	if (rec == NULL)
+		return NULL;
+	v = json_object_get(rec, p->field->name);
+	return json_is_null(v) ? NULL : v;
+}
+
+static int time_cmp(int64_t t, const struct value *lit, enum cmp_op op)
+{
+	switch (op) {
+	case OP_EQ: return t >= lit->lo && t < lit->hi;
+	case OP_NE: return !(t >= lit->lo && t < lit->hi);
+	case OP_LT: return t < lit->lo;
+	case OP_LE: return t < lit->hi;
+	case OP_GT: return t >= lit->hi;
+	case OP_GE: return t >= lit->lo;
+	}
+	return 0;
+}
+
+static int cmp_one(json_t *v, const struct value *lit, enum cmp_op op)
+{
+	int c = 0;
+	int64_t t;
+
+	if (lit->kind == V_NULL)
+		return op == OP_EQ ? v == NULL : v != NULL;
+	if (v == NULL)
+		return op == OP_NE;	/* Salesforce: "!= 'x'" matches nulls too */
+	switch (lit->kind) {
+	case V_TEXT:
+		c = strcasecmp(json_string_value(v) ? json_string_value(v) : "", lit->s);
+		break;
+	case V_ID:
+		c = strncmp(json_string_value(v) ? json_string_value(v) : "", lit->s, 15);
+		break;
+	case V_NUM: {
+		double d = json_number_value(v);
+
+		c = d < lit->num ? -1 : d > lit->num;
+		break;
+	}
+	case V_BOOL:
+		c = json_is_true(v) != lit->b;
+		break;
+	case V_TIME:
+		if (objects_parse_time(v, &t) < 0)
+			return 0;
+		return time_cmp(t, lit, op);
+	case V_NULL:
+		break;
+	}
+	switch (op) {
+	case OP_EQ: return c == 0;
+	case OP_NE: return c != 0;
+	case OP_LT: return c < 0;
+	case OP_LE: return c <= 0;
+	case OP_GT: return c > 0;
+	case OP_GE: return c >= 0;
+	}
+	return 0;
+}
+
+/* SOQL LIKE: % any run, _ one character, \ escapes the next; case-insensitive. */
+static int like(const char *s, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '%') {
+			while (p[1] == '%')
+				p++;
+			if (p[1] == '\0')
+				return 1;
+			for (; *s; s++)
+				if (like(s, p + 1))
+					return 1;
+			return 0;
+		}
+		if (*s == '\0')
+			return 0;
+		if (*p == '_') {
+			s++;
+			while (((unsigned char)*s & 0xC0) == 0x80)	/* one UTF-8 character */
+				s++;
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		if (tolower((unsigned char)*s) != tolower((unsigned char)*p))
+			return 0;
+		s++;
+	}
+	return *s == '\0';
+}
+
+/* Whether every ';'-separated part of want is among have's parts. */
+static int includes_all(const char *have, const char *want)
+{
+	const char *w = want;
+
+	while (*w) {
+		size_t wl = strcspn(w, ";");
+		const char *h = have;
+		int found = 0;
+
+		while (*h && !found) {
+			size_t hl = strcspn(h, ";");
+
+			found = hl == wl && strncasecmp(h, w, wl) == 0;
+			h += hl + (h[hl] == ';');
+		}
+		if (!found)
+			return 0;
+		w += wl + (w[wl] == ';');
+	}
+	return 1;
+}
+
+static int eval(const struct objects *s, const struct cond *c, json_t *rec)
+{
+	json_t *v;
+
+	switch (c->kind) {
+	case C_AND: return eval(s, c->l, rec) && eval(s, c->r, rec);
+	case C_OR: return eval(s, c->l, rec) || eval(s, c->r, rec);
+	case C_NOT: return !eval(s, c->l, rec);
+	default: break;
+	}
+	v = path_value(s, rec, &c->path);
+	switch (c->kind) {
+	case C_CMP:
+		return cmp_one(v, &c->vals[0], c->op);
+	case C_IN: case C_NOT_IN: {
+		int in = 0;
+
+		for (size_t i = 0; i < c->nvals && !in; i++)
+			in = cmp_one(v, &c->vals[i], OP_EQ);
+		return c->kind == C_IN ? in : !in;
+	}
+	case C_LIKE:
+		return v != NULL && like(json_string_value(v), c->vals[0].s);
+	case C_INCLUDES: case C_EXCLUDES: {
+		int any = 0;
+
+		for (size_t i = 0; i < c->nvals && !any && v; i++)
+			any = c->vals[i].s && includes_all(json_string_value(v), c->vals[i].s);
+		return c->kind == C_INCLUDES ? any : !any;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---- Sorting ---- */
+
+struct skey {
+	int null;
+	int64_t t;
+	double num;
+	const char *str;
+};
+
+struct row {
+	json_t *rec;
+	size_t idx;
+	struct skey *keys;
+};
+
+/* qsort has no context argument in C17; the key order of the sort in progress. */
+static _Thread_local const struct soql_query *sort_q;
+
+static int row_cmp(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+
+	for (size_t i = 0; i < sort_q->norders; i++) {
+		const struct order *o = &sort_q->orders[i];
+		const struct skey *ka = &a->keys[i], *kb = &b->keys[i];
+		enum objects_ftype ft = o->path.field->type;
+		int c;
+
+		if (ka->null || kb->null) {
+			if (ka->null && kb->null)
+				continue;
+			return (ka->null ? -1 : 1) * (o->nulls_last ? -1 : 1);
+		}
+		if (objects_ftype_is_text(ft))
+			c = strcasecmp(ka->str, kb->str);
+		else if (ft == OF_ID || ft == OF_REFERENCE)
+			c = strcmp(ka->str, kb->str);
+		else if (ft == OF_DATETIME || ft == OF_DATE)
+			c = ka->t < kb->t ? -1 : ka->t > kb->t;
+		else
+			c = ka->num < kb->num ? -1 : ka->num > kb->num;
+		if (c != 0)
+			return o->desc ? -c : c;
+	}
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sorts recs by q's ORDER BY (stable: ties keep their order). Returns 0 or -1. */
+static int sort_recs(const struct objects *s, const struct soql_query *q, json_t **recs,
+		     size_t n)
+{
+	struct row *rows;
+	struct skey *keys;
+
+	if (q->norders == 0 || n < 2)
+		return 0;
+	rows = malloc(n * sizeof(*rows));
+	keys = calloc(n * q->norders, sizeof(*keys));
+	if (rows == NULL || keys == NULL) {
+		free(rows);
+		free(keys);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rows[i] = (struct row){ recs[i], i, keys + i * q->norders };
+		for (size_t k = 0; k < q->norders; k++) {
+			const struct path *p = &q->orders[k].path;
+			json_t *v = path_value(s, recs[i], p);
+			struct skey *sk = &rows[i].keys[k];
+
+			sk->null = v == NULL;
+			if (v == NULL)
+				continue;
+			if (p->field->type == OF_DATETIME || p->field->type == OF_DATE)
+				sk->null = objects_parse_time(v, &sk->t) < 0;
+			else if (json_is_string(v))
+				sk->str = json_string_value(v);
+			else if (json_is_boolean(v))
+				sk->num = json_is_true(v);
+			else
+				sk->num = json_number_value(v);
+		}
+	}
+	sort_q = q;
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	sort_q = NULL;
+	for (size_t i = 0; i < n; i++)
+		recs[i] = rows[i].rec;
+	free(rows);
+	free(keys);
+	return 0;
+}
+
+/* ---- Output ---- */
+
+static json_t *new_out(const struct run *r, const struct objects_type *t, json_t *rec)
+{
+	const char *id = json_string_value(json_object_get(rec, "Id"));
+	json_t *out = json_object();
+	char url[160];
+
+	snprintf(url, sizeof(url), "%s%s/%s", r->base, t->name, id ? id : "");
+	json_object_set_new(out, "attributes",
+			    json_pack("{s:s, s:s}", "type", t->name, "url", url));
+	return out;
+}
+
+static json_t *field_out(const struct run *r, const struct objects_type *t, json_t *rec,
+			 const struct objects_field *f)
+{
+	json_t *v = json_object_get(rec, f->name);
+
+	if (f->type == OF_BASE64)
+		return json_is_true(v) ? json_sprintf("%s%s/%s/%s", r->base, t->name,
+						      json_string_value(json_object_get(rec, "Id")),
+						      f->name) : json_null();
+	return v ? json_incref(v) : json_null();
+}
+
+/* Puts path p of rec into out, nesting parent objects under their relationship names
+ * (null when the reference is empty). */
+static void put_path(const struct run *r, json_t *out, const struct objects_type *t,
+		     json_t *rec, const struct path *p)
+{
+	json_t *cur = out, *cr = rec;
+	const struct objects_type *ct = t;
+
+	for (int h = 0; h < p->nhops; h++) {
+		const char *rel = p->hops[h]->relationship;
+		json_t *ex = json_object_get(cur, rel);
+		const char *pid = json_string_value(json_object_get(cr, p->hops[h]->name));
+		json_t *prec = pid ? objects_get(r->s, pid, NULL) : NULL;
+
+		if (prec == NULL) {
+			if (ex == NULL)
+				json_object_set_new(cur, rel, json_null());
+			return;
+		}
+		if (ex == NULL) {
+			ex = new_out(r, p->hop_types[h], prec);
+			json_object_set_new(cur, rel, ex);
+		} else if (json_is_null(ex)) {
+			return;
+		}
+		cur = ex;
+		cr = prec;
+		ct = p->hop_types[h];
+	}
+	json_object_set_new(cur, p->field->name, field_out(r, ct, cr, p->field));
+}
+
+static int keep(const struct run *r, const struct soql_query *q, json_t *rec)
+{
+	if (!r->o->all_rows && json_is_true(json_object_get(rec, "IsDeleted")))
+		return 0;
+	return q->where == NULL || eval(r->s, q->where, rec);
+}
+
+/* Groups the children a subquery selects by their parent's Id (15 characters):
+ * a JSON object of arrays of borrowed-then-referenced records. New reference. */
+static json_t *group_children(const struct run *r, const struct sel *sel)
+{
+	const struct objects_type *ct = sel->sub->type;
+	json_t *groups = json_object();
+	size_t n = objects_count(r->s, ct);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = objects_at(r->s, ct, i), *arr;
+		const char *pid = json_string_value(json_object_get(rec, sel->child_field->name));
+		char k[16];
+
+		if (pid == NULL || !keep(r, sel->sub, rec))
+			continue;
+		snprintf(k, sizeof(k), "%.15s", pid);
+		arr = json_object_get(groups, k);
+		if (arr == NULL) {
+			arr = json_array();
+			json_object_set_new(groups, k, arr);
+		}
+		json_array_append(arr, rec);
+	}
+	return groups;
+}
+
+static json_t *emit(const struct run *r, const struct soql_query *q, json_t *rec,
+		    json_t **groups);
+
+static json_t *child_result(const struct run *r, const struct sel *sel, json_t *rec,
+			    json_t *groups)
+{
+	char k[16];
+	json_t *arr, *records, *res;
+	json_t **recs;
+	size_t n, start, end, page;
+
+	snprintf(k, sizeof(k), "%.15s", json_string_value(json_object_get(rec, "Id")));
+	arr = json_object_get(groups, k);
+	n = json_array_size(arr);
+	if (n == 0)
+		return json_null();
+	recs = malloc(n * sizeof(*recs));
+	if (recs == NULL)
+		return json_null();
+	for (size_t i = 0; i < n; i++)
+		recs[i] = json_array_get(arr, i);
+	sort_recs(r->s, sel->sub, recs, n);
+	start = (size_t)sel->sub->offset < n ? (size_t)sel->sub->offset : n;
+	end = sel->sub->limit >= 0 && start + (size_t)sel->sub->limit < n ?
+	      start + (size_t)sel->sub->limit : n;
+	if (end == start) {
+		free(recs);
+		return json_null();
+	}
+	records = json_array();
+	for (size_t i = start; i < end; i++)
+		json_array_append_new(records, emit(r, sel->sub, recs[i], NULL));
+	free(recs);
+	n = end - start;
+	page = r->o->child_page_size;
+	res = json_object();
+	json_object_set_new(res, "totalSize", json_integer((json_int_t)n));
+	if (page && n > page && r->o->child_cursor) {
+		json_t *rest = json_array();
+		char *url;
+
+		for (size_t i = page; i < json_array_size(records); i++)
+			json_array_append(rest, json_array_get(records, i));
+		while (json_array_size(records) > page)
+			json_array_remove(records, json_array_size(records) - 1);
+		url = r->o->child_cursor(r->o->ctx, rest, n);
+		if (url != NULL) {
+			json_object_set_new(res, "done", json_false());
+			json_object_set_new(res, "nextRecordsUrl", json_string(url));
+			free(url);
+			json_object_set_new(res, "records", records);
+			return res;
+		}
+		/* No cursor available: hand back the rest inline after all. */
+		json_array_extend(records, rest);
+	}
+	json_object_set_new(res, "done", json_true());
+	json_object_set_new(res, "records", records);
+	return res;
+}
+
+static json_t *emit(const struct run *r, const struct soql_query *q, json_t *rec,
+		    json_t **groups)
+{
+	json_t *out = new_out(r, q->type, rec);
+
+	for (size_t i = 0; i < q->nsels; i++) {
+		const struct sel *sel = &q->sels[i];
+
+		if (sel->sub != NULL)
+			json_object_set_new(out, sel->child->name,
+					    child_result(r, sel, rec, groups[i]));
+		else
+			put_path(r, out, q->type, rec, &sel->path);
+	}
+	return out;
+}
+
+json_t *soql_run(const struct soql_query *q, const struct objects *s,
+		 const struct soql_opts *o, size_t *total, struct sferr *e)
+{
+	struct run r = { s, o, "" };
+	size_t n = objects_count(s, q->type), m = 0, start, end;
+	json_t **recs = malloc((n ? n : 1) * sizeof(*recs));
+	json_t **groups = calloc(q->nsels ? q->nsels : 1, sizeof(*groups));
+	json_t *out = NULL;
+
+	if (recs == NULL || groups == NULL) {
+		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		goto done;
+	}
+	snprintf(r.base, sizeof(r.base), "/services/data/v%s/sobjects/",
+		 o->version ? o->version : "58.0");
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = objects_at(s, q->type, i);
+
+		if (keep(&r, q, rec))
+			recs[m++] = rec;
+	}
+	if (sort_recs(s, q, recs, m) < 0) {
+		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		goto done;
+	}
+	start = (size_t)q->offset < m ? (size_t)q->offset : m;
+	end = q->limit >= 0 && start + (size_t)q->limit < m ? start + (size_t)q->limit : m;
+	*total = end - start;
+	out = json_array();
+	if (q->count)
+		goto done;
+	for (size_t i = 0; i < q->nsels; i++)
+		if (q->sels[i].sub != NULL)
+			groups[i] = group_children(&r, &q->sels[i]);
+	for (size_t i = start; i < end; i++)
+		json_array_append_new(out, emit(&r, q, recs[i], groups));
+
+done:
+	if (groups != NULL)
+		for (size_t i = 0; i < q->nsels; i++)
+			json_decref(groups[i]);
+	free(groups);
+	free(recs);
+	return out;
+}

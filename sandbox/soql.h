@@ -1,0 +1,78 @@
+/* soql: the SOQL subset the sandbox understands — lexer, parser and evaluator over the
+ * object store. */
+#ifndef I360_SANDBOX_SOQL_H
+#define I360_SANDBOX_SOQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sandbox/objects.h"
+#include "sandbox/sferr.h"
+
+/*
+ * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT() and child
+ * subqueries `(SELECT ... FROM Children__r [WHERE] [ORDER BY] [LIMIT])`; FROM one
+ * object; WHERE with AND / OR / NOT and parentheses (AND and OR may not be mixed without
+ * parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN, LIKE, INCLUDES,
+ * EXCLUDES; literals null, true, false, 'strings' (backslash escapes \' \" \\ \n \r \t
+ * \b \f \uXXXX, and \% \_ inside LIKE), numbers, dates (2026-11-01), unquoted datetimes
+ * (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY, YESTERDAY,
+ * TOMORROW, LAST_N_DAYS:n, NEXT_N_DAYS:n); ORDER BY several keys, ASC / DESC,
+ * NULLS FIRST / LAST; LIMIT; OFFSET (at most 2000).
+ * Keywords and names are case-insensitive; results use canonical names. Text compares
+ * case-insensitively; Ids compare on their first 15 characters. Times are UTC.
+ *
+ * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax), INVALID_TYPE (unknown
+ * object or child relationship), INVALID_FIELD (unknown field or relationship, a literal
+ * of the wrong type), INVALID_QUERY_FILTER_OPERATOR (bad Id literal, operator that does not
+ * fit the field), NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2000). Messages carry the
+ * "ERROR at Row:R:Column:C" locator as Salesforce's do.
+ */
+struct soql_query;
+
+/* Parses and resolves text against the schema. Returns a new query (soql_free), or NULL
+ * with e set. Needs no lock: the schema is static. */
+struct soql_query *soql_parse(const char *text, struct sferr *e);
+
+/* soql_parse with "now" given (for date literals such as LAST_N_DAYS:n), for tests. */
+struct soql_query *soql_parse_at(const char *text, int64_t now_ms, struct sferr *e);
+
+/* Frees q; NULL does nothing. */
+void soql_free(struct soql_query *q);
+
+/* The object the query reads. */
+const struct objects_type *soql_type(const struct soql_query *q);
+
+/* Whether the query is SELECT COUNT() (then the result has no records). */
+int soql_is_count(const struct soql_query *q);
+
+/*
+ * Where a child result that is longer than the child page size leaves its remainder:
+ * the function takes records (a JSON array, stolen: the callee owns the reference) and
+ * the child's total, and returns the nextRecordsUrl to put in the child result (a
+ * malloc'd string the evaluator frees), or NULL to return all children inline.
+ */
+typedef char *(*soql_cursor_fn)(void *ctx, json_t *records, size_t total);
+
+struct soql_opts {
+	int all_rows;		/* queryAll: include IsDeleted records */
+	const char *version;	/* API version for attribute URLs, e.g. "58.0" */
+	size_t child_page_size;	/* children per parent inline before paging; 0: no limit */
+	soql_cursor_fn child_cursor;
+	void *ctx;
+};
+
+/*
+ * Runs q over s (the caller holds s's read lock). Returns the result records as a JSON
+ * array (new reference; empty for COUNT()) in Salesforce's shape (an "attributes"
+ * object, then the selected fields, parent paths as nested objects or null, child
+ * results as {"totalSize","done","records"[,"nextRecordsUrl"]} or null) and sets *total
+ * to the number of matching records (after OFFSET and LIMIT). Returns NULL only when
+ * out of memory (e set).
+ */
+json_t *soql_run(const struct soql_query *q, const struct objects *s,
+		 const struct soql_opts *o, size_t *total, struct sferr *e);
+
+#endif

@@ -1,0 +1,456 @@
+/* test_soql: the sandbox's SOQL subset, one construct or error per test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/objects.h"
+#include "sandbox/sfid.h"
+#include "sandbox/soql.h"
+#include "util/isotime.h"
+
+static struct objects *store;
+static char staff_ann[19], staff_jose[19], staff_bob[19], account[19];
+static char appt1[19], appt2[19], appt3[19], opp1[19], opp2[19];
+
+static void mk(const char *type, char id[19], const char *json)
+{
+	json_error_t je;
+	json_t *in = json_loads(json, 0, &je);
+	struct sferr e;
+
+	assert_non_null(in);
+	if (objects_create(store, objects_type_find(type), in, NULL, 0, 1700000000000LL,
+			   OBJECTS_SYSTEM, id, &e) == NULL)
+		fail_msg("create %s: %s %s", type, e.code, e.msg);
+	json_decref(in);
+}
+
+static int setup(void **state)
+{
+	char buf[1024];
+
+	(void)state;
+	store = objects_new();
+	mk("i360core__Staff__c", staff_ann, "{\"Name\":\"Ann Lee\",\"i360core__Email__c\":"
+	   "\"Ann.Lee@Example.com\"}");
+	mk("i360core__Staff__c", staff_jose, "{\"Name\":\"Jos\\u00e9 N\\u00fa\\u00f1ez\"}");
+	mk("i360core__Staff__c", staff_bob, "{\"Name\":\"Bob O'Neil\",\"i360core__Email__c\":"
+	   "\"bob@example.com\"}");
+	mk("Account", account, "{\"Name\":\"Lee Household\"}");
+	snprintf(buf, sizeof(buf),
+		 "{\"i360core__Sales_Rep_1__c\":\"%s\",\"i360core__Account__c\":\"%s\","
+		 "\"i360core__Contact_Name__c\":\"Ann Lee\",\"i360core__Status__c\":\"Ran - Sold\","
+		 "\"i360core__Status_Detail__c\":\"Full Contract\",\"i360core__Appointment_Date_Time__c\":"
+		 "\"2026-11-01T15:00:00Z\",\"i360core__Appointment_Date__c\":\"2026-11-01\","
+		 "\"i360core__Duration_Hours__c\":1.5,\"i360core__Product_Categories__c\":\"Windows;Doors\","
+		 "\"SystemModstamp\":\"2026-10-01T00:00:00Z\"}", staff_ann, account);
+	mk("i360core__Sales_Appointment__c", appt1, buf);
+	snprintf(buf, sizeof(buf),
+		 "{\"i360core__Sales_Rep_1__c\":\"%s\",\"i360core__Status__c\":\"Scheduled\","
+		 "\"i360core__Appointment_Date_Time__c\":\"2026-11-02T10:00:00Z\","
+		 "\"i360core__Duration_Hours__c\":3,\"i360core__Product_Categories__c\":\"Roofing\","
+		 "\"SystemModstamp\":\"2026-10-05T00:00:00Z\"}", staff_jose);
+	mk("i360core__Sales_Appointment__c", appt2, buf);
+	mk("i360core__Sales_Appointment__c", appt3,
+	   "{\"i360core__Contact_Name__c\":\"Zed\",\"i360core__Status__c\":\"Cancelled\","
+	   "\"SystemModstamp\":\"2026-09-01T00:00:00Z\",\"IsDeleted\":true}");
+	mk("i360core__Sales_Opportunity__c", opp1, "{\"Name\":\"Lee Windows\","
+	   "\"i360core__Interested_In__c\":\"Windows\",\"i360core__Result__c\":\"Sold\","
+	   "\"i360core__Result_Detail__c\":\"Cash\"}");
+	mk("i360core__Sales_Opportunity__c", opp2, "{\"Name\":\"Lee Doors\","
+	   "\"i360core__Interested_In__c\":\"Doors\"}");
+	{
+		char j[19];
+
+		snprintf(buf, sizeof(buf), "{\"i360core__Sales_Appointment__c\":\"%s\","
+			 "\"i360core__Sales_Opportunity__c\":\"%s\"}", appt1, opp1);
+		mk("i360core__Sales_Appointment_Opportunity__c", j, buf);
+		snprintf(buf, sizeof(buf), "{\"i360core__Sales_Appointment__c\":\"%s\","
+			 "\"i360core__Sales_Opportunity__c\":\"%s\"}", appt1, opp2);
+		mk("i360core__Sales_Appointment_Opportunity__c", j, buf);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	objects_free(store);
+	return 0;
+}
+
+/* 2026-11-10T12:00:00Z: "now" for date literals. */
+#define NOW 1794312000000LL
+
+static json_t *run_opts(const char *text, const struct soql_opts *o, size_t *total)
+{
+	struct sferr e;
+	struct soql_query *q = soql_parse_at(text, NOW, &e);
+	json_t *out;
+
+	if (q == NULL)
+		fail_msg("query failed: %s %s", e.code, e.msg);
+	out = soql_run(q, store, o, total, &e);
+	assert_non_null(out);
+	soql_free(q);
+	return out;
+}
+
+static json_t *run(const char *text)
+{
+	struct soql_opts o = { 0, "58.0", 0, NULL, NULL };
+	size_t total;
+
+	return run_opts(text, &o, &total);
+}
+
+static size_t count(const char *text)
+{
+	json_t *r = run(text);
+	size_t n = json_array_size(r);
+
+	json_decref(r);
+	return n;
+}
+
+static struct sferr last_err;
+
+static const char *err(const char *text)
+{
+	struct soql_query *q = soql_parse_at(text, NOW, &last_err);
+
+	if (q != NULL) {
+		soql_free(q);
+		return "(none)";
+	}
+	assert_int_equal(last_err.status, 400);
+	return last_err.code;
+}
+
+static const char *str_at(json_t *rows, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(rows, i), key));
+}
+
+static void test_select_canonical_names(void **state)
+{
+	json_t *r = run("select id, NAME, I360CORE__EMAIL__C from I360CORE__STAFF__C order by name");
+	json_t *first = json_array_get(r, 0);
+	json_t *attrs = json_object_get(first, "attributes");
+
+	(void)state;
+	assert_int_equal(json_array_size(r), 3);
+	assert_string_equal(json_string_value(json_object_get(attrs, "type")), "i360core__Staff__c");
+	assert_non_null(strstr(json_string_value(json_object_get(attrs, "url")),
+			       "/services/data/v58.0/sobjects/i360core__Staff__c/a0B"));
+	assert_string_equal(str_at(r, 0, "Name"), "Ann Lee");
+	assert_string_equal(str_at(r, 0, "i360core__Email__c"), "Ann.Lee@Example.com");
+	assert_non_null(json_object_get(first, "Id"));
+	assert_int_equal(json_object_size(first), 4);	/* attributes + 3 fields */
+	assert_true(json_is_null(json_object_get(json_array_get(r, 2), "i360core__Email__c")));
+	json_decref(r);
+}
+
+static void test_where_comparisons(void **state)
+{
+	(void)state;
+	/* Text equality ignores case. */
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Email__c = "
+			       "'ann.lee@example.com'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name != 'Ann Lee'"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name <> 'Ann Lee'"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Email__c = null"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Email__c != NULL"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Duration_Hours__c > 1.5"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Duration_Hours__c >= 1.5"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Duration_Hours__c < 2 AND i360core__Duration_Hours__c <= 1.5"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Active__c = true"), 3);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Active__c = FALSE"), 0);
+	/* A string != matches nulls, as in Salesforce. */
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE i360core__Email__c != "
+			       "'bob@example.com'"), 2);
+}
+
+static void test_in_like_includes(void **state)
+{
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name IN ('ann lee', "
+			       "'Bob O\\'Neil')"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name NOT IN ('Ann Lee')"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name LIKE 'a%'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name LIKE '%o%'"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name LIKE 'Jos_ N%'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name LIKE 'Ann'"), 0);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Product_Categories__c INCLUDES ('doors')"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Product_Categories__c INCLUDES ('Windows;Roofing', 'Roofing')"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Product_Categories__c EXCLUDES ('Roofing')"), 1);
+}
+
+static void test_and_or_not_parentheses(void **state)
+{
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE (Name = 'Ann Lee' OR "
+			       "Name = 'Bob O\\'Neil') AND i360core__Email__c LIKE 'bob%'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE NOT Name = 'Ann Lee'"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE NOT (Name = 'Ann Lee' OR "
+			       "i360core__Email__c = null)"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name = 'x' OR Name = 'y' "
+			       "OR Name = 'Ann Lee'"), 1);
+}
+
+static void test_datetime_and_date_literals(void **state)
+{
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "SystemModstamp >= 2026-10-01T00:00:00Z"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "SystemModstamp > 2026-10-01T00:00:00.000Z"), 1);
+	/* 2026-10-01T02:00:00+02:00 is midnight UTC. */
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "SystemModstamp = 2026-10-01T02:00:00+02:00"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "SystemModstamp < 2026-10-04T20:00:00-03:00"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date__c = 2026-11-01"), 1);
+	/* NOW is 2026-11-10T12:00Z: LAST_N_DAYS:9 starts 2026-11-01T00:00Z. */
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c = LAST_N_DAYS:9"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c = LAST_N_DAYS:8"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c < LAST_N_DAYS:8"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "SystemModstamp = TODAY"), 0);
+}
+
+static void test_order_limit_offset(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	r = run("SELECT Name FROM i360core__Staff__c ORDER BY Name DESC");
+	assert_string_equal(str_at(r, 0, "Name"), "José Núñez");
+	assert_string_equal(str_at(r, 2, "Name"), "Ann Lee");
+	json_decref(r);
+	r = run("SELECT Name FROM i360core__Staff__c ORDER BY i360core__Email__c NULLS LAST, Name");
+	assert_string_equal(str_at(r, 0, "Name"), "Ann Lee");
+	assert_string_equal(str_at(r, 2, "Name"), "José Núñez");
+	json_decref(r);
+	r = run("SELECT Name FROM i360core__Staff__c ORDER BY i360core__Email__c ASC, Name");
+	assert_string_equal(str_at(r, 0, "Name"), "José Núñez");	/* nulls first by default */
+	json_decref(r);
+	r = run("SELECT Name FROM i360core__Staff__c ORDER BY i360core__Email__c DESC NULLS FIRST");
+	assert_string_equal(str_at(r, 0, "Name"), "José Núñez");
+	assert_string_equal(str_at(r, 1, "Name"), "Bob O'Neil");
+	json_decref(r);
+	r = run("SELECT Name FROM i360core__Staff__c ORDER BY Name LIMIT 2 OFFSET 1");
+	assert_int_equal(json_array_size(r), 2);
+	assert_string_equal(str_at(r, 0, "Name"), "Bob O'Neil");
+	json_decref(r);
+	r = run("SELECT Id FROM i360core__Sales_Appointment__c ORDER BY "
+		"i360core__Sales_Rep_1__r.Name DESC, SystemModstamp");
+	assert_string_equal(str_at(r, 0, "Id"), appt2);
+	json_decref(r);
+}
+
+static void test_parent_paths(void **state)
+{
+	json_t *r = run("SELECT Id, i360core__Sales_Rep_1__r.Name, i360core__Sales_Rep_1__r.Id, "
+			"i360core__Account__r.Name FROM i360core__Sales_Appointment__c ORDER BY "
+			"SystemModstamp");
+	json_t *rep, *acct;
+
+	(void)state;
+	assert_int_equal(json_array_size(r), 2);
+	rep = json_object_get(json_array_get(r, 0), "i360core__Sales_Rep_1__r");
+	assert_string_equal(json_string_value(json_object_get(rep, "Name")), "Ann Lee");
+	assert_string_equal(json_string_value(json_object_get(rep, "Id")), staff_ann);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rep, "attributes"),
+							      "type")), "i360core__Staff__c");
+	acct = json_object_get(json_array_get(r, 1), "i360core__Account__r");
+	assert_true(json_is_null(acct));	/* an empty reference is null */
+	json_decref(r);
+}
+
+static char *cursor_seen;
+static size_t cursor_total;
+
+static char *fake_cursor(void *ctx, json_t *records, size_t total)
+{
+	(void)ctx;
+	cursor_total = total;
+	free(cursor_seen);
+	cursor_seen = strdup(json_string_value(json_object_get(json_array_get(records, 0),
+							       "Id")));
+	json_decref(records);
+	return strdup("/services/data/v58.0/query/01gDn0000000001AAA-1");
+}
+
+static void test_child_subquery(void **state)
+{
+	const char *q = "SELECT Id, (SELECT Id, i360core__Sales_Opportunity__r.Id, "
+			"i360core__Sales_Opportunity__r.Name, i360core__Sales_Opportunity__r."
+			"i360core__Result__c FROM i360core__Sales_Appointment_Opportunities__r "
+			"ORDER BY i360core__Sales_Opportunity__r.Name) FROM "
+			"i360core__Sales_Appointment__c ORDER BY SystemModstamp";
+	json_t *r = run(q), *child, *recs;
+	struct soql_opts o = { 0, "58.0", 1, fake_cursor, NULL };
+	size_t total;
+
+	(void)state;
+	child = json_object_get(json_array_get(r, 0), "i360core__Sales_Appointment_Opportunities__r");
+	assert_int_equal(json_integer_value(json_object_get(child, "totalSize")), 2);
+	assert_true(json_is_true(json_object_get(child, "done")));
+	recs = json_object_get(child, "records");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(recs, 0),
+		"i360core__Sales_Opportunity__r"), "Name")), "Lee Doors");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_array_get(recs, 1),
+		"i360core__Sales_Opportunity__r"), "i360core__Result__c")), "Sold");
+	/* No children: null, not an empty result. */
+	assert_true(json_is_null(json_object_get(json_array_get(r, 1),
+						 "i360core__Sales_Appointment_Opportunities__r")));
+	json_decref(r);
+
+	/* Over the child page size the rest goes to a cursor. */
+	r = run_opts(q, &o, &total);
+	child = json_object_get(json_array_get(r, 0), "i360core__Sales_Appointment_Opportunities__r");
+	assert_true(json_is_false(json_object_get(child, "done")));
+	assert_int_equal(json_array_size(json_object_get(child, "records")), 1);
+	assert_string_equal(json_string_value(json_object_get(child, "nextRecordsUrl")),
+			    "/services/data/v58.0/query/01gDn0000000001AAA-1");
+	assert_int_equal(cursor_total, 2);
+	assert_non_null(cursor_seen);
+	free(cursor_seen);
+	cursor_seen = NULL;
+	json_decref(r);
+}
+
+static void test_query_all_and_count(void **state)
+{
+	struct soql_opts all = { 1, "58.0", 0, NULL, NULL };
+	size_t total;
+	json_t *r;
+
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c"), 2);
+	r = run_opts("SELECT Id, IsDeleted FROM i360core__Sales_Appointment__c WHERE IsDeleted = true",
+		     &all, &total);
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "Id"), appt3);
+	json_decref(r);
+	r = run_opts("SELECT COUNT() FROM i360core__Sales_Appointment__c", &all, &total);
+	assert_int_equal(json_array_size(r), 0);
+	assert_int_equal(total, 3);
+	json_decref(r);
+}
+
+static void test_ids_compare_on_15(void **state)
+{
+	char q[256], id15[16];
+
+	(void)state;
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE Id = '%s'", staff_bob);
+	assert_int_equal(count(q), 1);
+	snprintf(id15, sizeof(id15), "%.15s", staff_bob);
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE Id IN ('%s')", id15);
+	assert_int_equal(count(q), 1);
+	snprintf(id15, sizeof(id15), "%.15s", staff_ann);
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+		 "i360core__Sales_Rep_1__c = '%s'", id15);
+	assert_int_equal(count(q), 1);
+	/* An 18-character literal whose suffix differs only in case still matches. */
+	{
+		char lower[19];
+
+		snprintf(lower, sizeof(lower), "%s", staff_bob);
+		for (int i = 15; i < 18; i++)
+			lower[i] = (char)(lower[i] >= 'A' && lower[i] <= 'Z' ? lower[i] + 32 : lower[i]);
+		snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE Id = '%s'", lower);
+		assert_int_equal(count(q), 1);
+	}
+}
+
+static void test_string_escapes(void **state)
+{
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name = 'Jos\\u00e9 N\\u00fa\\u00f1ez'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name = 'Bob O\\'Neil'"), 1);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name = 'a\\\\b\\n\\r\\t\\b\\f\\\"'"), 0);
+	assert_int_equal(count("SELECT Id FROM i360core__Staff__c WHERE Name LIKE 'Ann\\_%'"), 0);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	assert_string_equal(err("SELECT Id FORM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "unexpected token: 'FORM'"));
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Name = 'a' AND Name = 'b' "
+				"OR Name = 'c'"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Name = 'abc"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Name = 'a\\qb'"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"SystemModstamp > 2026-10-01T00:00:00"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id, Id FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c LIMIT x"), "MALFORMED_QUERY");
+	assert_string_equal(err(""), "MALFORMED_QUERY");
+
+	assert_string_equal(err("SELECT Id, Emial__c FROM i360core__Staff__c"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "ERROR at Row:1:Column:12"));
+	assert_non_null(strstr(last_err.msg, "No such column 'Emial__c' on entity 'i360core__Staff__c'"));
+	assert_string_equal(err("SELECT i360core__Rep__r.Name FROM i360core__Sales_Appointment__c"),
+			    "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "Didn't understand relationship 'i360core__Rep__r'"));
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"SystemModstamp > '2026-10-01T00:00:00Z'"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "must be of type dateTime and should not be enclosed in quotes"));
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Name = 5"), "INVALID_FIELD");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE i360core__Active__c = 'true'"),
+			    "INVALID_FIELD");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c ORDER BY Nope"), "INVALID_FIELD");
+
+	assert_string_equal(err("SELECT Id FROM i360core__Appointment__c"), "INVALID_TYPE");
+	assert_non_null(strstr(last_err.msg, "sObject type 'i360core__Appointment__c' is not supported"));
+	assert_string_equal(err("SELECT Id, (SELECT Id FROM Nope__r) FROM i360core__Sales_Appointment__c"),
+			    "INVALID_TYPE");
+
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id = 'nope'"),
+			    "INVALID_QUERY_FILTER_OPERATOR");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE i360core__Active__c > true"),
+			    "INVALID_QUERY_FILTER_OPERATOR");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c OFFSET 2001"),
+			    "NUMBER_OUTSIDE_VALID_RANGE");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_select_canonical_names),
+		cmocka_unit_test(test_where_comparisons),
+		cmocka_unit_test(test_in_like_includes),
+		cmocka_unit_test(test_and_or_not_parentheses),
+		cmocka_unit_test(test_datetime_and_date_literals),
+		cmocka_unit_test(test_order_limit_offset),
+		cmocka_unit_test(test_parent_paths),
+		cmocka_unit_test(test_child_subquery),
+		cmocka_unit_test(test_query_all_and_count),
+		cmocka_unit_test(test_ids_compare_on_15),
+		cmocka_unit_test(test_string_escapes),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
