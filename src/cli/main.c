@@ -1,3 +1,108 @@
-/* main: placeholder until the CLI lands. */
-int main(void);
-int main(void) { return 0; }
+/* main: the i360bridge command line, git-style subcommands (SPEC §1). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/seal.h"
+#include "util/log.h"
+
+#ifndef I360_VERSION
+#define I360_VERSION "dev"
+#endif
+
+static int cli_help_cmd(int argc, char **argv);
+
+#define DB_HELP \
+	"  --db URL     the store: an SQLite path or postgres://... (default: env\n" \
+	"               I360BRIDGE_DB, else ./i360bridge.db)\n"
+
+const struct cli_cmd cli_cmds[] = {
+	{ "org", "create an OCC org and its admin API token",
+	  "usage: i360bridge org create NAME [--json] [--db URL]\n\n"
+	  "Creates an OCC org and prints its id and admin API token. The token is shown\n"
+	  "once and only its hash is stored.\n\n"
+	  "  --json       print {\"id\":N,\"name\":\"...\",\"token\":\"...\"}\n" DB_HELP,
+	  cli_org },
+	{ "user", "add or list an org's OCC users",
+	  "usage: i360bridge user add --org ID --email EMAIL --name NAME [--db URL]\n"
+	  "       i360bridge user list --org ID [--json] [--db URL]\n\n"
+	  "OCC users are who I360 staff are linked to, by email or by hand.\n\n"
+	  "  --org ID     the org\n"
+	  "  --email      the user's email (unique in the org, case-insensitive)\n"
+	  "  --name       the user's name\n"
+	  "  --json       print JSON\n" DB_HELP,
+	  cli_user },
+	{ "migrate", "apply pending store migrations",
+	  "usage: i360bridge migrate [--db URL]\n\n"
+	  "Brings the store's schema up to date (every command also does this when it\n"
+	  "opens the store) and prints the schema version.\n\n" DB_HELP,
+	  cli_migrate },
+	{ "help", "show the help of a command",
+	  "usage: i360bridge help [COMMAND]\n", cli_help_cmd },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void overview(FILE *f)
+{
+	fprintf(f, "usage: i360bridge [--version] [--help] COMMAND [ARGS]\n\n"
+		   "i360bridge connects One Click Contractor orgs to ImproveIt360 Lightning.\n\n"
+		   "Commands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nRun 'i360bridge help COMMAND' for a command's options.\n"
+		   "Environment: I360BRIDGE_DB (store), I360BRIDGE_MASTER_KEY (base64 of 32\n"
+		   "bytes; default: a key file beside the SQLite store), I360BRIDGE_LOG\n"
+		   "(debug, info, warn, error).\n");
+}
+
+static int cli_help_cmd(int argc, char **argv)
+{
+	if (argc < 2) {
+		overview(stdout);
+		return CLI_OK;
+	}
+	if (argc > 2)
+		return cli_usage("help", "help takes one command name");
+	return cli_help(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	log_init();
+	if (seal_init() < 0)
+		return cli_fail("libsodium could not be initialised");
+	/* A --db given before the command applies to it, as I360BRIDGE_DB would. */
+	while (argc >= 2 && strncmp(argv[1], "--db", 4) == 0) {
+		if (argv[1][4] == '=') {
+			setenv("I360BRIDGE_DB", argv[1] + 5, 1);
+			argc--, argv++;
+		} else if (argv[1][4] == '\0' && argc >= 3) {
+			setenv("I360BRIDGE_DB", argv[2], 1);
+			argc -= 2, argv += 2;
+		} else {
+			return cli_usage("--db", "--db needs a value");
+		}
+	}
+	if (argc < 2) {
+		overview(stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("i360bridge %s\n", I360_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		overview(stdout);
+		return CLI_OK;
+	}
+	c = cli_find(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "i360bridge: '%s' is not a command. Run 'i360bridge help' for the "
+				"list.\n", argv[1]);
+		return CLI_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}
