@@ -191,6 +191,7 @@ int sf_client_set_tokens(struct sf_client *c, const char *instance_url,
 	}
 	free(c->instance_url);
 	c->instance_url = inst;
+	c->reauth = 0;
 	return 0;
 }
 
@@ -559,6 +560,14 @@ int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 	memset(resp, 0, sizeof(*resp));
 	sf__no_remote_error(c);
 	buf_init(&url, 0);
+	if (c->reauth && !r->no_auth) {
+		/* No retry storm: after invalid_grant nothing is sent until an admin
+		 * authorizes again and new tokens are set. */
+		sf_error_set(&c->last_error, SF_ERROR_REAUTH, 0, "the refresh token was refused "
+			     "before");
+		sf_error_to_err(&c->last_error, e);
+		goto fail;
+	}
 	if (!r->no_auth && c->access_token == NULL) {
 		err_set(e, ERR_AUTH, "The integration is not connected to Salesforce yet.");
 		goto fail;

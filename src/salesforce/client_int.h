@@ -25,6 +25,8 @@ struct sf_client {
 	void *sleep_arg;
 	sf_tokens_fn *on_tokens;
 	void *tokens_arg;
+	int reauth;			/* the refresh token was refused: no more requests
+					   until new tokens are set */
 	unsigned long api_calls;
 	struct sf_limits limits;
 	struct sf_error last_error;

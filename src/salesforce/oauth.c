@@ -238,6 +238,7 @@ int sf_oauth_refresh(struct sf_client *c, struct err *e)
 		if (needs_reauth(c->last_error.code)) {
 			c->last_error.kind = SF_ERROR_REAUTH;
 			c->last_error.retryable = 0;
+			c->reauth = 1;
 			sf_error_to_err(&c->last_error, e);
 		}
 		goto out_form;

@@ -64,6 +64,7 @@ struct canned_conn {
 	char *uri;
 	char *body;
 	size_t len, alloc;
+	int started;	/* MHD's first call only announces the request */
 };
 
 static void *canned_uri_log(void *cls, const char *uri, struct MHD_Connection *con)
@@ -151,6 +152,10 @@ static enum MHD_Result canned_handler(void *cls, struct MHD_Connection *con, con
 	(void)version;
 	if (cc == NULL)
 		return MHD_NO;
+	if (!cc->started) {
+		cc->started = 1;
+		return MHD_YES;
+	}
 	if (*upload_data_size > 0) {
 		if (cc->len + *upload_data_size + 1 > cc->alloc) {
 			size_t na = (cc->len + *upload_data_size + 1) * 2;
