@@ -24,13 +24,10 @@ $(ASAN_BUILD)/Makefile: CMakeLists.txt
 asan: $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# check: the whole suite, once on the normal build and once under the sanitizers.
+# check: the whole suite, once on the normal build and once under the sanitizers,
+# with a throwaway PostgreSQL for the store tests (scripts/check).
 check: bootstrap
-	$(MAKE) build asan
-	scripts/run-tests $(BUILD)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	scripts/run-tests $(ASAN_BUILD)
+	scripts/check
 
 # check-fast: the normal build only, for the edit-compile-test loop.
 check-fast: build

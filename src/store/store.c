@@ -233,7 +233,8 @@ static int store_is_new(struct db *db, int *fresh, struct err *e)
 
 	st = db_prepare(db, db_kind(db) == DB_SQLITE
 		? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'"
-		: "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'meta'", e);
+		: "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'meta'"
+		  " AND table_schema = current_schema()", e);
 	if (st == NULL)
 		return -1;
 	rc = db_step(st, e);

@@ -13,20 +13,58 @@
 #include "testutil.h"
 #include "util/isotime.h"
 
+#include "store/db.h"
+
+/* Every test runs on both backends: SQLite always, PostgreSQL when
+ * I360_TEST_PG_URL names a server (make check and .ci/run start one). */
+enum backend { SQLITE, POSTGRES };
+static enum backend backend_sqlite = SQLITE, backend_pg = POSTGRES;
+
+#define TEST_KEY "dGVzdC1tYXN0ZXIta2V5LW9mLTMyLWJ5dGVzLWxvbmc="
+
 struct fixture {
-	char path[512];
+	enum backend backend;
+	char path[512];	/* the SQLite file, or the PostgreSQL URL */
 	struct store *s;
 	int64_t org;
 };
+
+/* Empties the PostgreSQL test database so each test starts from nothing. */
+static int pg_reset(const char *url)
+{
+	struct err e;
+	struct db *db = db_open(url, &e);
+	int rc;
+
+	if (db == NULL) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	rc = db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &e);
+	db_close(db);
+	return rc;
+}
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char token[SEAL_TOKEN_LEN];
+	const char *pg = getenv("I360_TEST_PG_URL");
 	struct err e;
 
-	unsetenv("I360BRIDGE_MASTER_KEY");
-	snprintf(f->path, sizeof(f->path), "%s", testutil_path(testutil_tmpdir(), "t.db"));
+	f->backend = *state ? *(enum backend *)*state : SQLITE;
+	*state = f;
+	if (f->backend == POSTGRES) {
+		if (pg == NULL || *pg == '\0')
+			return 0;	/* the test skips itself */
+		setenv("I360BRIDGE_MASTER_KEY", TEST_KEY, 1);
+		snprintf(f->path, sizeof(f->path), "%s", pg);
+		if (pg_reset(pg) < 0)
+			return -1;
+	} else {
+		unsetenv("I360BRIDGE_MASTER_KEY");
+		snprintf(f->path, sizeof(f->path), "%s", testutil_path(testutil_tmpdir(), "t.db"));
+	}
 	f->s = store_open(f->path, &e);
 	if (f->s == NULL) {
 		fprintf(stderr, "store_open: %s\n", e.msg);
@@ -34,9 +72,14 @@ static int setup(void **state)
 	}
 	if (store_org_create(f->s, "Acme", &f->org, token, &e) < 0)
 		return -1;
-	*state = f;
 	return 0;
 }
+
+/* Skips a PostgreSQL test when no server was given. */
+#define NEED_STORE(f) do { if ((f)->s == NULL) skip(); } while (0)
+
+/* Whether raw files can be searched for secrets (SQLite only). */
+#define IS_FILE(f) ((f)->backend == SQLITE)
 
 static int teardown(void **state)
 {
@@ -44,6 +87,7 @@ static int teardown(void **state)
 
 	store_close(f->s);
 	free(f);
+	unsetenv("I360BRIDGE_MASTER_KEY");
 	return 0;
 }
 
@@ -54,6 +98,7 @@ static void test_migrations_twice(void **state)
 	struct err e;
 	int applied = -1, version = 0;
 
+	NEED_STORE(f);
 	assert_int_equal(store_migrate(f->s, &applied, &e), 0);
 	assert_int_equal(applied, 0);
 	assert_int_equal(store_schema_version(f->s, &version, &e), 0);
@@ -75,6 +120,7 @@ static void test_orgs_and_tokens(void **state)
 	size_t n;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_org_create(f->s, "  Beta Windows ", &id, token, &e), 0);
 	assert_int_equal(store_org_get(f->s, id, &o, &e), 0);
 	assert_string_equal(o.name, "Beta Windows");
@@ -97,7 +143,8 @@ static void test_orgs_and_tokens(void **state)
 	assert_true(ids[0] < ids[1]);
 	free(ids);
 	/* Only the hash is kept. */
-	assert_int_equal(testutil_file_contains(f->path, token, strlen(token)), 0);
+	if (IS_FILE(f))
+		assert_int_equal(testutil_file_contains(f->path, token, strlen(token)), 0);
 }
 
 static void test_users(void **state)
@@ -108,6 +155,7 @@ static void test_users(void **state)
 	int64_t id, id2;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_user_add(f->s, f->org, " Rep@Example.com ", "Rita Rep", &id, &e), 0);
 	assert_int_equal(store_user_add(f->s, f->org, "rep@example.COM", "Other", &id2, &e), -1);
 	assert_int_equal(e.code, ERR_CONFLICT);
@@ -146,6 +194,7 @@ static void test_integration_secrets(void **state)
 	};
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_integration_get(f->s, f->org, 1, &in, &e), 0);
 	assert_int_equal(in.status, STORE_INT_DISCONNECTED);
 	assert_string_equal(in.platform, "lightning");
@@ -199,6 +248,7 @@ static void test_integration_secrets(void **state)
 	store_integration_free(&in);
 
 	/* None of the secrets is in the database file in plaintext. */
+	if (IS_FILE(f)) {
 	assert_int_equal(testutil_file_contains(f->path, "very-secret", 11), 0);
 	assert_int_equal(testutil_file_contains(f->path, "CONSUMER-SECRET", 15), 0);
 	assert_int_equal(testutil_file_contains(f->path, "ACCESS-2", 8), 0);
@@ -208,6 +258,7 @@ static void test_integration_secrets(void **state)
 		snprintf(wal, sizeof(wal), "%s-wal", f->path);
 		assert_int_not_equal(testutil_file_contains(wal, "very-secret", 11), 1);
 		assert_int_not_equal(testutil_file_contains(wal, "CONSUMER-SECRET", 15), 1);
+	}
 	}
 
 	assert_int_equal(store_integration_disconnect(f->s, f->org, &e), 0);
@@ -227,7 +278,7 @@ static void test_wrong_master_key(void **state)
 	struct store *s;
 	struct err e;
 
-	(void)f;
+	NEED_STORE(f);
 	/* A key that is not the database's. */
 	setenv("I360BRIDGE_MASTER_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1);
 	s = store_open(f->path, &e);
@@ -238,6 +289,8 @@ static void test_wrong_master_key(void **state)
 	setenv("I360BRIDGE_MASTER_KEY", "not base64!", 1);
 	assert_null(store_open(f->path, &e));
 	assert_int_equal(e.code, ERR_CRYPTO);
+	if (!IS_FILE(f))
+		return;
 	unsetenv("I360BRIDGE_MASTER_KEY");
 	/* An existing database whose key file went missing is not given a new key. */
 	snprintf(keypath, sizeof(keypath), "%s.key", f->path);
@@ -257,6 +310,7 @@ static void test_oauth_state(void **state)
 	int64_t org;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_oauth_state_new(f->s, f->org, 600000, st, &e), 0);
 	assert_int_equal(store_oauth_state_take(f->s, st, &org, &e), 0);
 	assert_int_equal(org, f->org);
@@ -280,6 +334,7 @@ static void test_staff_links(void **state)
 	int created;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_user_add(f->s, f->org, "ann@example.com", "Ann", &u1, &e), 0);
 	assert_int_equal(store_user_add(f->s, f->org, "bob@example.com", "Bob", &u2, &e), 0);
 	assert_int_equal(store_staff_upsert(f->s, f->org, "a0B000000000001AAA", "Ann Lee",
@@ -361,6 +416,7 @@ static void test_reasons(void **state)
 	size_t n;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_reasons_replace(f->s, f->org, STORE_REASON_APPOINTMENT, results, 3,
 					       &e), 0);
 	assert_int_equal(store_reasons_replace(f->s, f->org, STORE_REASON_APPOINTMENT, results, 3,
@@ -430,6 +486,7 @@ static void test_jobs(void **state)
 	struct err e;
 	char t[ISOTIME_LEN];
 
+	NEED_STORE(f);
 	assert_int_equal(store_user_add(f->s, f->org, "rep@example.com", "Rep", &u, &e), 0);
 	sample_job(&j, "a0A000000000001AAA");
 	assert_int_equal(store_job_upsert(f->s, f->org, &j, u, &r, &id, &e), 0);
@@ -516,6 +573,7 @@ static void test_runs_and_leases(void **state)
 	int got;
 	struct err e;
 
+	NEED_STORE(f);
 	assert_int_equal(store_run_start(f->s, f->org, "manual", &id, &e), 0);
 	assert_int_equal(store_run_start(f->s, f->org, "whenever", &id2, &e), -1);
 	assert_int_equal(store_run_progress(f->s, id, &c, 4, "appointments", &e), 0);
@@ -574,6 +632,7 @@ static void test_outbox_and_documents(void **state)
 	size_t n;
 	struct err e;
 
+	NEED_STORE(f);
 	sample_job(&j, "a0A000000000007AAA");
 	assert_int_equal(store_job_upsert(f->s, f->org, &j, 0, &r, &job, &e), 0);
 	model_job_free(&j);
@@ -645,6 +704,7 @@ static void test_transactions(void **state)
 	int64_t id;
 	struct err e;
 
+	NEED_STORE(f);
 	/* Work inside a caller's transaction is undone by its rollback. */
 	assert_int_equal(store_begin(f->s, &e), 0);
 	assert_int_equal(store_begin(f->s, &e), -1);	/* no nesting */
@@ -664,18 +724,30 @@ static void test_transactions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrations_twice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_orgs_and_tokens, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_integration_secrets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_master_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_oauth_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_staff_links, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_runs_and_leases, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outbox_and_documents, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_migrations_twice, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_orgs_and_tokens, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_users, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_integration_secrets, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_outbox_and_documents, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_transactions, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_migrations_twice, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_orgs_and_tokens, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_users, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_integration_secrets, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_outbox_and_documents, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_transactions, setup, teardown, &backend_pg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
