@@ -580,14 +580,17 @@ static int restricted_error(struct sferr *e, const struct objects_field *f, cons
 	return sferr_field(e, f->name);
 }
 
-static int check_picklist(const struct objects_field *f, const char *v, struct sferr *e)
+static int check_picklist(const struct objects_field *f, const char *v, unsigned flags,
+			  struct sferr *e)
 {
 	int i;
 
 	if (!(f->flags & OF_RESTRICTED))
 		return 0;
 	i = objects_pick_index(f, v);
-	if (i < 0 || !f->picks[i].active)
+	/* Old records keep retired values; only the seed and the control endpoint may
+	 * still write them. */
+	if (i < 0 || (!f->picks[i].active && !(flags & OBJECTS_SYSTEM)))
 		return restricted_error(e, f, v);
 	return 0;
 }
@@ -611,7 +614,7 @@ static int check_multipicklist(const struct objects_field *f, const char *v, str
 /* Converts a REST value for field f into its stored form; returns a new reference, or
  * NULL with e set. */
 static json_t *convert_value(const struct objects *s, const struct objects_field *f,
-			     json_t *v, struct sferr *e)
+			     json_t *v, unsigned flags, struct sferr *e)
 {
 	const char *str = json_string_value(v);
 	int64_t ms;
@@ -657,7 +660,7 @@ static json_t *convert_value(const struct objects *s, const struct objects_field
 			sferr_field(e, f->name);
 			return NULL;
 		}
-		if (f->type == OF_PICKLIST && check_picklist(f, str, e) < 0)
+		if (f->type == OF_PICKLIST && check_picklist(f, str, flags, e) < 0)
 			return NULL;
 		if (f->type == OF_MULTIPICKLIST && check_multipicklist(f, str, e) < 0)
 			return NULL;
@@ -792,7 +795,7 @@ static int collect_changes(const struct objects *s, const struct objects_type *t
 			sferr_field(e, f->name);
 			goto fail;
 		}
-		cv = convert_value(s, f, v, e);
+		cv = convert_value(s, f, v, flags, e);
 		if (cv == NULL)
 			goto fail;
 		json_object_set_new(changes, f->name, cv);

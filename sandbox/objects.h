@@ -141,9 +141,10 @@ json_t *objects_blob(const struct objects *s, const char *id);
 
 /* Write flags. */
 enum {
-	OBJECTS_SYSTEM = 1 << 0, /* allow Id-less system fields: SystemModstamp, CreatedDate,
-				  * LastModifiedDate, IsDeleted (the seed and the control
-				  * endpoint; never the REST API) */
+	OBJECTS_SYSTEM = 1 << 0, /* allow setting the system fields SystemModstamp,
+				  * CreatedDate, LastModifiedDate and IsDeleted, and inactive
+				  * picklist values (the seed and the control endpoint; never
+				  * the REST API) */
 	OBJECTS_CHECK_ONLY = 1 << 1, /* validate, change nothing (allOrNone dry runs) */
 };
 
@@ -156,7 +157,8 @@ enum {
  * unless OBJECTS_SYSTEM and in sets them. A base64 field takes base64 text, or, with
  * blob non-NULL, raw bytes given separately (multipart). Writes the new Id into id_out.
  * Returns the record (borrowed), or NULL with e set (status 400). The store is
- * unchanged on failure.
+ * unchanged on failure. With OBJECTS_CHECK_ONLY nothing is stored and a valid write
+ * returns the JSON null singleton.
  */
 json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *in,
 		       const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,

@@ -1,0 +1,459 @@
+/* seed: the sandbox org's deterministic, realistically messy data. */
+#include "sandbox/seed.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/isotime.h"
+
+#define DAY_MS 86400000LL
+#define MIN_MS 60000LL
+
+/* splitmix64: small, fast and the same on every platform, so data is reproducible. */
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* A number in [0, n). */
+static unsigned rng_below(struct rng *r, unsigned n)
+{
+	return n ? (unsigned)(rng_next(r) % n) : 0;
+}
+
+/* Whether an event of percent% chance happens. */
+static int rng_pct(struct rng *r, unsigned percent)
+{
+	return rng_below(r, 100) < percent;
+}
+
+struct person_name {
+	const char *display;
+	const char *ascii;	/* for email addresses */
+};
+
+static const struct person_name firsts[] = {
+	{ "Ann", "Ann" }, { "José", "Jose" }, { "Zoë", "Zoe" }, { "Łukasz", "Lukasz" },
+	{ "Søren", "Soren" }, { "Chloé", "Chloe" }, { "Mary-Kate", "MaryKate" },
+	{ "Seán", "Sean" }, { "Björn", "Bjorn" }, { "Renée", "Renee" }, { "Marcus", "Marcus" },
+	{ "Priya", "Priya" }, { "Dmitri", "Dmitri" }, { "Aiyana", "Aiyana" },
+	{ "François", "Francois" }, { "Kenji", "Kenji" }, { "Tomás", "Tomas" },
+	{ "Bob", "Bob" }, { "Linda", "Linda" },
+};
+
+static const struct person_name lasts[] = {
+	{ "Lee", "Lee" }, { "Núñez", "Nunez" }, { "O'Brien", "OBrien" }, { "Müller", "Muller" },
+	{ "García", "Garcia" }, { "Kowalski", "Kowalski" }, { "Smith", "Smith" },
+	{ "Johnson", "Johnson" }, { "D'Angelo", "DAngelo" }, { "van der Berg", "VanderBerg" },
+	{ "Østergaard", "Ostergaard" }, { "Nakamura", "Nakamura" }, { "Nguyễn", "Nguyen" },
+	{ "Brown", "Brown" }, { "Williams", "Williams" }, { "Dubois", "Dubois" },
+	{ "Schäfer", "Schafer" }, { "Patel", "Patel" }, { "Wiśniewski", "Wisniewski" },
+	{ "Jones", "Jones" }, { "Ramírez", "Ramirez" }, { "Kim", "Kim" }, { "Moreau", "Moreau" },
+};
+
+#define NFIRST (sizeof(firsts) / sizeof(firsts[0]))
+#define NLAST (sizeof(lasts) / sizeof(lasts[0]))
+
+static const char *const streets[] = {
+	"Main St", "Oak Avenue", "Maple Dr.", "Cedar Ln", "Elm Street", "Sunset Blvd",
+	"Lakeview Ct", "Old Mill Rd", "Pine Ridge Way", "Chemin des Érables",
+};
+
+static const struct { const char *city, *state, *zip; } places[] = {
+	{ "Austin", "TX", "78701" }, { "Denver", "CO", "80203" }, { "Columbus", "OH", "43215" },
+	{ "Raleigh", "NC", "27601" }, { "Tampa", "FL", "33602" }, { "Boise", "ID", "83702" },
+	{ "Montréal", "QC", "H2X 1Y4" }, { "St. Louis", "MO", "63101-1234" },
+	{ "Coeur d'Alene", "ID", "83814" }, { "San José", "CA", "95113" },
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The staff member i's names: independent of the other records so that the OCC emails
+ * can be listed without generating the org. */
+static void staff_person(unsigned seed, int i, const struct person_name **fn,
+			 const struct person_name **ln)
+{
+	*fn = &firsts[(size_t)i % NFIRST];
+	*ln = &lasts[((size_t)i + seed) % NLAST];
+}
+
+/* Every sixth staff member has no email. */
+static int staff_has_email(int i)
+{
+	return i % 6 != 5;
+}
+
+/* The email as the sandbox stores it: "First.Last@AcmeExteriors.com", numbered past the
+ * first round of first names so that addresses stay unique. */
+static void staff_email(unsigned seed, int i, char *out, size_t n)
+{
+	const struct person_name *fn, *ln;
+	int round = i / (int)NFIRST;
+
+	staff_person(seed, i, &fn, &ln);
+	if (round)
+		snprintf(out, n, "%s.%s%d@AcmeExteriors.com", fn->ascii, ln->ascii, round + 1);
+	else
+		snprintf(out, n, "%s.%s@AcmeExteriors.com", fn->ascii, ln->ascii);
+}
+
+char **seed_staff_emails(const struct seed_opts *o, size_t *n)
+{
+	char **out = calloc((size_t)(o->staff > 0 ? o->staff : 0) + 1, sizeof(*out));
+	size_t k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (int i = 0; i < o->staff; i++) {
+		char email[160];
+
+		if (!staff_has_email(i))
+			continue;
+		staff_email(o->seed, i, email, sizeof(email));
+		for (char *p = email; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		out[k] = strdup(email);
+		if (out[k] == NULL) {
+			seed_emails_free(out);
+			return NULL;
+		}
+		k++;
+	}
+	if (n)
+		*n = k;
+	return out;
+}
+
+void seed_emails_free(char **emails)
+{
+	if (emails == NULL)
+		return;
+	for (char **p = emails; *p; p++)
+		free(*p);
+	free(emails);
+}
+
+/* Creates one record from a JSON object it steals; the new Id goes to id. */
+static int put(struct objects *s, const char *type, json_t *in, int64_t now_ms, char id[19],
+	       struct err *e)
+{
+	struct sferr se;
+	json_t *rec;
+
+	if (in == NULL)
+		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
+	rec = objects_create(s, objects_type_find(type), in, NULL, 0, now_ms, OBJECTS_SYSTEM,
+			     id, &se);
+	json_decref(in);
+	if (rec == NULL)
+		return err_set(e, ERR_INTERNAL, "Seeding a %s failed: %s %s", type, se.code,
+			       se.msg);
+	return 0;
+}
+
+static json_t *dt(int64_t ms)
+{
+	char out[OBJECTS_DT_LEN];
+
+	return json_string(objects_format_dt(out, ms));
+}
+
+/* A phone string as people type them into I360. */
+static json_t *messy_phone(struct rng *r)
+{
+	char p[160];
+	unsigned a = 200 + rng_below(r, 700), b = 1000 + rng_below(r, 9000);
+
+	switch (rng_below(r, 12)) {
+	case 0: snprintf(p, sizeof(p), "Mobile: (%u) 555-%04u, Home:%u-555-%04u", a, b, a, b / 2); break;
+	case 1: snprintf(p, sizeof(p), "(%u) 555-%04u", a, b); break;
+	case 2: snprintf(p, sizeof(p), "Cell: %u.555.%04u,", a, b); break;
+	case 3: snprintf(p, sizeof(p), "Work: %u-555-%04u ext. %u", a, b, rng_below(r, 900) + 10); break;
+	case 4: snprintf(p, sizeof(p), " , "); break;
+	case 5: return json_null();
+	case 6: snprintf(p, sizeof(p), "Home: %u 555 %04u, , Mobile:", a, b); break;
+	case 7: snprintf(p, sizeof(p), "+1 (%u) 555-%04u", a, b); break;
+	case 8: snprintf(p, sizeof(p), "Spouse: María: %u-555-%04u", a, b); break;
+	case 9: snprintf(p, sizeof(p), "Mobile: %u-555-%04u, Home: %u-555-%04u, Work: %u-555-0100 x204",
+			 a, b, a, b / 3, a); break;
+	case 10: snprintf(p, sizeof(p), "%u5550%03u", a, b % 1000); break;
+	default: snprintf(p, sizeof(p), "Home : (%u) 555-%04u ,Cell:(%u) 555-%04u ", a, b, a, b / 4); break;
+	}
+	return json_string(p);
+}
+
+static json_t *categories(struct rng *r)
+{
+	static const char *const cats[] = { "Windows", "Doors", "Siding", "Roofing", "Gutters",
+					    "Bath", "Kitchen", "Solar" };
+	char out[128] = "";
+	unsigned n = 1 + rng_below(r, 3), first = rng_below(r, N(cats));
+
+	if (rng_pct(r, 10))
+		return json_null();
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			strcat(out, ";");
+		strcat(out, cats[(first + i * 3) % N(cats)]);
+	}
+	return json_string(out);
+}
+
+/* A dependent value valid for controller value cv on field dep of type t, or null. */
+static json_t *dependent(struct rng *r, const struct objects_type *t, const char *dep,
+			 const char *cv)
+{
+	const struct objects_field *f = objects_field_find(t, dep);
+	const char *ok[16];
+	unsigned n = 0;
+
+	if (cv == NULL || rng_pct(r, 30))
+		return json_null();
+	for (int i = 0; f->picks[i].value && n < N(ok); i++)
+		for (int k = 0; f->picks[i].valid_for[k]; k++)
+			if (strcmp(f->picks[i].valid_for[k], cv) == 0 && f->picks[i].active)
+				ok[n++] = f->picks[i].value;
+	return n ? json_string(ok[rng_below(r, n)]) : json_null();
+}
+
+static json_t *long_text(struct rng *r, size_t chars)
+{
+	static const char *const words[] = { "customer", "wants", "estimate", "for", "the",
+		"back", "porch", "windows", "café", "naïve", "façade", "—", "déjà", "vu", "→",
+		"siding", "HOA", "approval", "needed", "before", "install" };
+	struct buf b;
+	char *txt;
+	json_t *out;
+
+	buf_init(&b, 0);
+	while (b.len < chars) {
+		buf_puts(&b, words[rng_below(r, N(words))]);
+		buf_puts(&b, " ");
+	}
+	txt = buf_detach(&b, NULL);
+	/* Cut at a character boundary at or below chars bytes. */
+	{
+		size_t n = strlen(txt) > chars ? chars : strlen(txt);
+
+		while (n > 0 && ((unsigned char)txt[n] & 0xC0) == 0x80)
+			n--;
+		txt[n] = '\0';
+	}
+	out = json_string(txt);
+	free(txt);
+	return out;
+}
+
+static int seed_staff(struct objects *s, const struct seed_opts *o, struct rng *r,
+		      int64_t anchor, char (*ids)[19], struct err *e)
+{
+	for (int i = 0; i < o->staff; i++) {
+		const struct person_name *fn, *ln;
+		char name[160], email[160];
+		int64_t mod = anchor - (int64_t)rng_below(r, 60) * DAY_MS;
+		json_t *in, *phone;
+		int active = i % 9 != 8;
+
+		mod -= rng_below(r, 86400) * 1000LL;
+		staff_person(o->seed, i, &fn, &ln);
+		snprintf(name, sizeof(name), "%s %s", fn->display, ln->display);
+		staff_email(o->seed, i, email, sizeof(email));
+		phone = rng_pct(r, 40) ? json_null() :
+			json_sprintf("(%u) 555-%04u", 200 + rng_below(r, 700), 1000 + i);
+		in = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o}", "Name", name,
+			       "i360core__Email__c",
+			       staff_has_email(i) ? json_string(email) : json_null(),
+			       "i360core__Phone__c", phone, "i360core__Active__c", active,
+			       "CreatedDate", dt(mod - 90 * DAY_MS), "LastModifiedDate", dt(mod),
+			       "SystemModstamp", dt(mod));
+		if (put(s, "i360core__Staff__c", in, anchor, ids[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int seed_opportunities(struct objects *s, struct rng *r, const char *appt,
+			      const char *account, const char *last, int64_t mod, struct err *e)
+{
+	static const char *const interests[] = { "Windows", "Doors", "Siding", "Roofing",
+		"Gutters", "Bath Remodel", "Kitchen Remodel", "Solar Panels" };
+	static const char *const results[] = { "Pending", "Sold", "Demo No Sale", "No Demo",
+					       "Recission" };
+	const struct objects_type *ot = objects_type_find("i360core__Sales_Opportunity__c");
+	unsigned n = rng_below(r, 4);
+
+	for (unsigned k = 0; k < n; k++) {
+		const char *interest = interests[rng_below(r, N(interests))];
+		const char *result = rng_pct(r, 25) ? NULL :
+				     results[rng_below(r, rng_pct(r, 90) ? 4 : 5)];
+		char name[200], opp[19], junction[19];
+		json_t *in, *want, *detail, *amount;
+
+		snprintf(name, sizeof(name), "%s %s", last, interest);
+		/* One rng draw per statement: argument evaluation order is unspecified in C,
+		 * and the data must not depend on the compiler. */
+		want = rng_pct(r, 8) ? json_null() : json_string(interest);
+		detail = dependent(r, ot, "i360core__Result_Detail__c", result);
+		amount = rng_pct(r, 50) ? json_null() : json_real(500.0 + rng_below(r, 400) * 50.0);
+		in = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Name", name,
+			       "i360core__Account__c", account ? json_string(account) : json_null(),
+			       "i360core__Interested_In__c", want,
+			       "i360core__Result__c", result ? json_string(result) : json_null(),
+			       "i360core__Result_Detail__c", detail, "i360core__Amount__c", amount,
+			       "CreatedDate", dt(mod - 3 * DAY_MS), "SystemModstamp", dt(mod));
+		if (put(s, "i360core__Sales_Opportunity__c", in, mod, opp, e) < 0)
+			return -1;
+		in = json_pack("{s:s, s:s, s:o, s:o}", "i360core__Sales_Appointment__c", appt,
+			       "i360core__Sales_Opportunity__c", opp, "CreatedDate",
+			       dt(mod - 3 * DAY_MS), "SystemModstamp", dt(mod));
+		if (put(s, "i360core__Sales_Appointment_Opportunity__c", in, mod, junction, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int seed_appointment(struct objects *s, const struct seed_opts *o, struct rng *r,
+			    int64_t anchor, char (*staff)[19], int i, struct err *e)
+{
+	static const char *const statuses[] = { "Scheduled", "Confirmed", "Issued", "Ran - Sold",
+		"Ran - No Sale", "No Demo", "Cancelled", "Rescheduled" };
+	static const char *const types[] = { "Sales Call", "Rehash", "Follow Up", "Measure" };
+	const struct objects_type *at = objects_type_find("i360core__Sales_Appointment__c");
+	const struct person_name *fn = &firsts[rng_below(r, NFIRST)];
+	const struct person_name *ln = &lasts[rng_below(r, NLAST)];
+	unsigned place = rng_below(r, N(places));
+	/* Appointments from 60 days before the anchor to 30 after, on half-hour slots
+	 * between 13:00 and 23:00 UTC (morning to evening in the Americas). */
+	int64_t day = anchor + ((int64_t)rng_below(r, 90) - 60) * DAY_MS;
+	int64_t start = day + 13 * 3600000LL + (int64_t)rng_below(r, 20) * 30 * MIN_MS;
+	int64_t end = start + (60 + (int64_t)rng_below(r, 5) * 30) * MIN_MS;
+	int64_t mod = anchor - 1000 - (int64_t)rng_below(r, 60 * 1440) * MIN_MS;
+	int64_t mod_ms = rng_below(r, 60000);
+	const char *status = statuses[rng_below(r, rng_pct(r, 95) ? 7 : 8)];
+	char account[19], appt[19], contact[200], email[200], street[300], date[ISOTIME_LEN];
+	json_t *in;
+	int no_end = rng_pct(r, 10);
+
+	mod -= mod_ms;
+
+	snprintf(contact, sizeof(contact), "%s %s", fn->display, ln->display);
+	snprintf(email, sizeof(email), "%s.%s%u@example.com", fn->ascii, ln->ascii,
+		 rng_below(r, 100));
+	for (char *p = email; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (i % 50 == 7) {
+		/* The longest street address the field holds. */
+		memset(street, 'x', 255);
+		memcpy(street, "1 Very Long Street Name ", 24);
+		street[255] = '\0';
+	} else {
+		unsigned number = 1 + rng_below(r, 9899);
+		const char *st = streets[rng_below(r, N(streets))];
+		int apt = rng_pct(r, 10);
+
+		snprintf(street, sizeof(street), "%u %s%s", number, st, apt ? "\nApt 4B" : "");
+	}
+	in = json_pack("{s:s, s:s, s:s, s:o}", "Name", ln->display, "BillingStreet", street,
+		       "BillingCity", places[place].city, "SystemModstamp", dt(mod - DAY_MS));
+	if (in != NULL)
+		json_object_set_new(in, "Name", json_sprintf("%s Household", ln->display));
+	if (put(s, "Account", in, mod, account, e) < 0)
+		return -1;
+	isotime_format(date, start);
+	date[10] = '\0';
+	in = json_pack("{s:s}", "i360core__Account__c", account);
+	if (in == NULL)
+		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
+	/* One rng draw per statement, in a fixed order (see seed_opportunities). */
+	json_object_set_new(in, "i360core__Sales_Rep_1__c",
+			    o->staff && !rng_pct(r, 4) ?
+			    json_string(staff[rng_below(r, (unsigned)o->staff)]) : json_null());
+	json_object_set_new(in, "i360core__Sales_Rep_2__c",
+			    o->staff && rng_pct(r, 15) ?
+			    json_string(staff[rng_below(r, (unsigned)o->staff)]) : json_null());
+	json_object_set_new(in, "i360core__Contact_Name__c",
+			    rng_pct(r, 3) ? json_null() : json_string(contact));
+	json_object_set_new(in, "i360core__Contact_Email__c",
+			    rng_pct(r, 20) ? json_null() : json_string(email));
+	json_object_set_new(in, "i360core__Contact_Phone__c", messy_phone(r));
+	json_object_set_new(in, "i360core__Street_Address__c",
+			    rng_pct(r, 3) ? json_null() : json_string(street));
+	json_object_set_new(in, "i360core__City__c",
+			    rng_pct(r, 4) ? json_null() : json_string(places[place].city));
+	json_object_set_new(in, "i360core__State_Province__c",
+			    rng_pct(r, 4) ? json_null() : json_string(places[place].state));
+	json_object_set_new(in, "i360core__Zip_Postal_Code__c",
+			    rng_pct(r, 4) ? json_null() : json_string(places[place].zip));
+	json_object_set_new(in, "i360core__Product_Categories__c", categories(r));
+	json_object_set_new(in, "i360core__Type__c",
+			    rng_pct(r, 10) ? json_null() : json_string(types[rng_below(r, N(types))]));
+	json_object_set_new(in, "i360core__Appointment_Date_Time__c",
+			    rng_pct(r, 2) ? json_null() : dt(start));
+	json_object_set_new(in, "i360core__Appointment_End_Date_Time__c",
+			    no_end ? json_null() : dt(end));
+	json_object_set_new(in, "i360core__Appointment_Date__c", json_string(date));
+	json_object_set_new(in, "i360core__Duration_Hours__c",
+			    no_end ? json_null() : json_real((double)(end - start) / 3600000.0));
+	json_object_set_new(in, "i360core__Status__c",
+			    rng_pct(r, 3) ? json_null() : json_string(status));
+	json_object_set_new(in, "i360core__Status_Detail__c",
+			    dependent(r, at, "i360core__Status_Detail__c",
+				      json_string_value(json_object_get(in, "i360core__Status__c"))));
+	json_object_set_new(in, "i360core__Notes__c",
+			    i % 40 == 3 ? long_text(r, 20000) :
+			    rng_pct(r, 60) ? json_null() : long_text(r, 40 + rng_below(r, 200)));
+	json_object_set_new(in, "CreatedDate", dt(mod - (int64_t)rng_below(r, 30) * DAY_MS));
+	json_object_set_new(in, "LastModifiedDate", dt(mod));
+	json_object_set_new(in, "SystemModstamp", dt(mod));
+	/* A few appointments sit in the recycle bin: queryAll sees them, query does not. */
+	if (rng_pct(r, 2))
+		json_object_set_new(in, "IsDeleted", json_true());
+	if (put(s, "i360core__Sales_Appointment__c", in, mod, appt, e) < 0)
+		return -1;
+	return seed_opportunities(s, r, appt, account, ln->display, mod, e);
+}
+
+int seed_generate(struct objects *s, const struct seed_opts *o, struct err *e)
+{
+	struct rng r = { 0x5EED0000ULL ^ o->seed };
+	int64_t anchor = o->epoch_ms;
+	char (*staff)[19] = NULL;
+	char admin[19];
+	json_t *in;
+
+	if (o->staff < 0 || o->appointments < 0)
+		return err_set(e, ERR_INVALID, "Staff and appointment counts must not be negative.");
+	if (anchor == 0)
+		anchor = isotime_now_ms() / DAY_MS * DAY_MS;
+	in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "Username", SEED_ADMIN_USERNAME,
+		       "FirstName", "Sandbox", "LastName", "Admin", "Email", SEED_ADMIN_USERNAME,
+		       "TimeZoneSidKey", "America/Chicago", "CreatedDate", dt(anchor - 400 * DAY_MS),
+		       "SystemModstamp", dt(anchor - 400 * DAY_MS));
+	if (put(s, "User", in, anchor, admin, e) < 0)
+		return -1;
+	staff = calloc((size_t)o->staff + 1, sizeof(*staff));
+	if (staff == NULL)
+		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
+	if (seed_staff(s, o, &r, anchor, staff, e) < 0)
+		goto fail;
+	for (int i = 0; i < o->appointments; i++)
+		if (seed_appointment(s, o, &r, anchor, staff, i, e) < 0)
+			goto fail;
+	free(staff);
+	return 0;
+
+fail:
+	free(staff);
+	return -1;
+}
