@@ -26,21 +26,21 @@
 static const char page1[] =
 	"{\"totalSize\":5,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gRO0000016PIAYA2-2000\","
 	"\"records\":["
-	APPT("a0A5e000001AAAAEA1", "\"Ann Lee\"",
+	APPT("a0A5e000001AAAAEA4", "\"Ann Lee\"",
 	     "{\"totalSize\":3,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gRO0000016PIBYA2-1\","
-	     "\"records\":[" OPP("a0D5e000001AAAAEA1", "a0C5e000001AAAAEA1", "Lee Windows") ","
-	     "{" ATTR("i360core__Sales_Appointment_Opportunity__c", "a0D5e000001AAABEA1")
+	     "\"records\":[" OPP("a0D5e000001AAAAEA4", "a0C5e000001AAAAEA4", "Lee Windows") ","
+	     "{" ATTR("i360core__Sales_Appointment_Opportunity__c", "a0D5e000001AAABEA4")
 	     ",\"i360core__Sales_Opportunity__r\":null}]}") ","
-	APPT("a0A5e000001AAABEA1", "null", "null") "]}";
+	APPT("a0A5e000001AAABEA4", "null", "null") "]}";
 static const char child_page[] =
 	"{\"totalSize\":3,\"done\":true,\"records\":["
-	OPP("a0D5e000001AAACEA1", "a0C5e000001AAACEA1", "Lee Doors") "]}";
+	OPP("a0D5e000001AAACEA4", "a0C5e000001AAACEA4", "Lee Doors") "]}";
 static const char page2[] =
 	"{\"totalSize\":5,\"done\":false,\"nextRecordsUrl\":\"/services/data/v62.0/query/01gRO0000016PIAYA2-4000\","
-	"\"records\":[" APPT("a0A5e000001AAACEA1", "\"Zoë Ørsted\"", "null") ","
-	APPT("a0A5e000001AAADEA1", "\"D\"", "null") "]}";
+	"\"records\":[" APPT("a0A5e000001AAACEA4", "\"Zoë Ørsted\"", "null") ","
+	APPT("a0A5e000001AAADEA4", "\"D\"", "null") "]}";
 static const char page3[] =
-	"{\"totalSize\":5,\"done\":true,\"records\":[" APPT("a0A5e000001AAAEEA1", "\"E\"", "null") "]}";
+	"{\"totalSize\":5,\"done\":true,\"records\":[" APPT("a0A5e000001AAAEEA4", "\"E\"", "null") "]}";
 
 static struct sf_client *client_for(struct canned_server *s)
 {
@@ -85,7 +85,7 @@ static void test_page_chain_and_children(void **state)
 	assert_int_equal(sf_query_children(c, rec, REL, &rows, &e), 0);
 	assert_int_equal(json_array_size(rows), 3);
 	assert_string_equal(sf_record_str(json_array_get(rows, 0), "i360core__Sales_Opportunity__r.Id"),
-			    "a0C5e000001AAAAEA1");
+			    "a0C5e000001AAAAEA4");
 	assert_string_equal(sf_record_str(json_array_get(rows, 0), "i360core__Sales_Opportunity__r.Name"),
 			    "Lee Windows");
 	/* A null parent reads as absent, never as a crash. */
@@ -107,7 +107,7 @@ static void test_page_chain_and_children(void **state)
 			    "Zoë Ørsted");
 	assert_int_equal(sf_query_next(q, &recs, &e), 1);
 	assert_int_equal(json_array_size(recs), 1);
-	assert_string_equal(sf_record_str(json_array_get(recs, 0), "Id"), "a0A5e000001AAAEEA1");
+	assert_string_equal(sf_record_str(json_array_get(recs, 0), "Id"), "a0A5e000001AAAEEA4");
 	assert_int_equal(sf_query_next(q, &recs, &e), 0);
 	assert_null(recs);
 	assert_int_equal(sf_query_next(q, &recs, &e), 0);
