@@ -1,0 +1,179 @@
+/* run: the life of one sync run — lease, run record, steps, how it ended. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "salesforce/limits.h"
+#include "sync/pull.h"
+#include "util/isotime.h"
+#include "util/log.h"
+
+const char *const sync_kind_names[SYNC__MAX] = {
+	[SYNC_MANUAL] = "manual",
+	[SYNC_SCHEDULED] = "scheduled",
+};
+
+void sync_holder_name(char *out, size_t n)
+{
+	char host[64] = "host";
+
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, n, "%s:%ld:%08x", host, (long)getpid(), randombytes_random());
+}
+
+static int64_t lease_ms(const struct sync_options *o)
+{
+	return o->lease_ms > 0 ? o->lease_ms : SYNC_LEASE_MS;
+}
+
+int sync_begin(struct store *s, int64_t org_id, const struct sync_options *o,
+	       int64_t *run_id, struct err *e)
+{
+	struct store_org org;
+	int got;
+
+	if ((int)o->kind < 0 || o->kind >= SYNC__MAX || o->holder == NULL)
+		return err_set(e, ERR_INVALID, "a sync needs a kind and a lease holder");
+	if (store_org_get(s, org_id, &org, e) < 0)
+		return -1;
+	store_org_free(&org);
+	if (store_lease_acquire(s, org_id, o->holder, isotime_now_ms(), lease_ms(o), &got, e) < 0)
+		return -1;
+	if (!got)
+		return err_set(e, ERR_CONFLICT, "a sync of this org is already running");
+	if (store_run_start(s, org_id, sync_kind_names[o->kind], run_id, e) < 0) {
+		store_lease_release(s, org_id, o->holder, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void pull__record_error(struct pull_ctx *p, const char *object, const char *record_id,
+			const char *fmt, ...)
+{
+	char msg[512];
+	struct err e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->counts.record_errors++;
+	if (store_run_error_add(p->s, p->run_id, object, record_id, msg, &e) < 0)
+		log_error("sync.record_error_lost", "org=%lld run=%lld", (long long)p->org_id,
+			  (long long)p->run_id);
+}
+
+static unsigned long api_calls(const struct pull_ctx *p)
+{
+	return p->cs ? sf_client_api_calls(p->cs->client) : 0;
+}
+
+int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
+{
+	const struct sf_limits *lim;
+	int share = p->o->share_limit > 0 ? p->o->share_limit : SYNC_SHARE_LIMIT_DEFAULT;
+	int got, pct;
+
+	p->step = step;
+	if (store_run_progress(p->s, p->run_id, &p->counts, (int64_t)api_calls(p), step, e) < 0)
+		return -1;
+	if (p->o->progress) {
+		struct store_run r;
+		if (store_run_get(p->s, p->org_id, p->run_id, &r, e) == 0) {
+			p->o->progress(p->o->progress_arg, &r);
+			store_run_clear(&r);
+		}
+	}
+	if (p->o->stop && *p->o->stop)
+		return err_set(e, ERR_CONFLICT, "the sync was stopped before it finished (the "
+			       "service is shutting down); the next sync goes on from here");
+	if (store_lease_acquire(p->s, p->org_id, p->o->holder, isotime_now_ms(), lease_ms(p->o),
+				&got, e) < 0)
+		return -1;
+	if (!got)
+		return err_set(e, ERR_CONFLICT, "the sync lost its lease to another process");
+	lim = p->cs ? sf_client_limits(p->cs->client) : NULL;
+	pct = lim ? sf_limits_percent(lim) : -1;
+	if (p->o->kind == SYNC_SCHEDULED && pct >= share)
+		return err_set(e, ERR_REMOTE, "stopped: the I360 org has used %d%% of its daily API "
+			       "allowance (%ld of %ld calls) and scheduled syncs stop at %d%%",
+			       pct, lim->used, lim->max, share);
+	return 0;
+}
+
+/* A refused refresh token pauses the org until an admin authorizes again. */
+static void note_failure(struct pull_ctx *p)
+{
+	const struct sf_error *se = p->cs ? sf_client_last_error(p->cs->client) : NULL;
+	struct err ie;
+
+	if (se && se->kind == SF_ERROR_REAUTH) {
+		store_integration_set_status(p->s, p->org_id, STORE_INT_NEEDS_REAUTH,
+					     "ImproveIt360 refused the stored authorization: an "
+					     "admin must authorize again", &ie);
+		log_warn("sync.needs_reauthorization", "org=%lld", (long long)p->org_id);
+	}
+}
+
+int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
+		 const struct sync_options *o, struct err *e)
+{
+	struct pull_ctx p;
+	struct err fe;
+	enum platform plat;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.org_id = org_id;
+	p.run_id = run_id;
+	p.o = o;
+	p.now = isotime_now_ms();
+	err_clear(e);
+	p.cs = connect_session_open(s, org_id, o->client, e);
+	if (p.cs == NULL)
+		goto end;
+	plat = platform_parse(p.cs->platform);
+	p.schema = platform_schema(plat == PLATFORM__MAX ? PLATFORM_LIGHTNING : plat, e);
+	if (p.schema == NULL)
+		goto end;
+	log_info("sync.start", "org=%lld run=%lld kind=%s", (long long)org_id, (long long)run_id,
+		 sync_kind_names[o->kind]);
+	if (o->kind == SYNC_MANUAL && pull_reasons(&p, e) < 0)
+		goto end;
+	if (pull_users(&p, e) < 0)
+		goto end;
+	if (pull_appointments(&p, e) < 0)
+		goto end;
+	rc = 0;
+end:
+	if (rc < 0)
+		note_failure(&p);
+	if (store_run_finish(s, run_id, rc == 0 ? STORE_RUN_SUCCEEDED : STORE_RUN_FAILED,
+			     &p.counts, (int64_t)api_calls(&p), rc == 0 ? NULL : e->msg, &fe) < 0) {
+		log_error("sync.finish_failed", "org=%lld run=%lld", (long long)org_id,
+			  (long long)run_id);
+	}
+	store_lease_release(s, org_id, o->holder, &fe);
+	log_info("sync.end", "org=%lld run=%lld status=%s api_calls=%lu created=%lld updated=%lld"
+		 " errors=%lld", (long long)org_id, (long long)run_id,
+		 rc == 0 ? "succeeded" : "failed", api_calls(&p),
+		 (long long)p.counts.jobs_created, (long long)p.counts.jobs_updated,
+		 (long long)p.counts.record_errors);
+	connect_session_close(p.cs);
+	return rc;
+}
+
+int sync_org(struct store *s, int64_t org_id, const struct sync_options *o, int64_t *run_id,
+	     struct err *e)
+{
+	if (sync_begin(s, org_id, o, run_id, e) < 0)
+		return -1;
+	return sync_execute(s, org_id, *run_id, o, e);
+}
