@@ -64,5 +64,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 int cli_org(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+int cli_sync(int argc, char **argv);
+int cli_jobs(int argc, char **argv);
+int cli_links(int argc, char **argv);
+int cli_link(int argc, char **argv);
+int cli_unlink(int argc, char **argv);
 
 #endif

@@ -33,6 +33,40 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --name       the user's name\n"
 	  "  --json       print JSON\n" DB_HELP,
 	  cli_user },
+	{ "sync", "sync an org with ImproveIt360 now, in the foreground",
+	  "usage: i360bridge sync --org ID [--full] [--db URL]\n\n"
+	  "Without --full: a scheduled sync (users, then appointments changed since the\n"
+	  "last one, with a 5-minute overlap). With --full: the manual sync (result\n"
+	  "reasons, sales opportunity results, users, and appointments of the last 29\n"
+	  "days). Progress shows on a terminal; Ctrl-C stops after the page in hand.\n\n"
+	  "  --org ID     the org\n"
+	  "  --full       the manual sync\n" DB_HELP,
+	  cli_sync },
+	{ "jobs", "list an org's jobs",
+	  "usage: i360bridge jobs --org ID [--json] [--db URL]\n\n"
+	  "  --org ID     the org\n"
+	  "  --json       print the jobs as the API shows them\n" DB_HELP,
+	  cli_jobs },
+	{ "links", "list I360 staff and the OCC users they are linked to",
+	  "usage: i360bridge links --org ID [--json] [--db URL]\n\n"
+	  "  --org ID     the org\n"
+	  "  --json       print JSON\n" DB_HELP,
+	  cli_links },
+	{ "link", "link an I360 staff member to an OCC user by hand",
+	  "usage: i360bridge link --org ID --crm-id ID --user EMAIL [--db URL]\n\n"
+	  "A link made by hand is never changed by the automatic linking by email. The\n"
+	  "staff member's appointments of the last 29 days come with the next sync.\n\n"
+	  "  --org ID     the org\n"
+	  "  --crm-id ID  the I360 staff Id (15 or 18 characters)\n"
+	  "  --user EMAIL the OCC user's email\n" DB_HELP,
+	  cli_link },
+	{ "unlink", "unlink an I360 staff member",
+	  "usage: i360bridge unlink --org ID --crm-id ID [--db URL]\n\n"
+	  "The staff member stays unlinked (automatic linking leaves it alone) until\n"
+	  "linked again by hand. Jobs already made stay.\n\n"
+	  "  --org ID     the org\n"
+	  "  --crm-id ID  the I360 staff Id\n" DB_HELP,
+	  cli_unlink },
 	{ "migrate", "apply pending store migrations",
 	  "usage: i360bridge migrate [--db URL]\n\n"
 	  "Brings the store's schema up to date (every command also does this when it\n"
