@@ -429,6 +429,7 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 {
 	struct attempt a = { c, &resp->body, -1 };
 	struct curl_slist *headers;
+	curl_mime *mime = NULL;
 	CURL *h = c->curl;
 	char errbuf[CURL_ERROR_SIZE];
 	const char *method = r->method ? r->method : "GET";
@@ -456,11 +457,16 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	if (r->mime) {
+		if ((mime = r->mime(h, r->mime_arg)) == NULL) {
+			free_headers(headers);
+			sf_error_set(se, SF_ERROR_PROTOCOL, 0, "the upload could not be prepared");
+			return -1;
+		}
 		/* A large upload may take longer than any fixed total: give up only when
 		 * it stalls below 1 KB/s for 60 s. */
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
 		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-		curl_easy_setopt(h, CURLOPT_MIMEPOST, r->mime);
+		curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
 	} else {
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 		if (r->body) {
@@ -481,6 +487,8 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	/* Detach everything that points into this frame before returning. */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(h, CURLOPT_MIMEPOST, NULL);
+	curl_mime_free(mime);
 	free_headers(headers);
 	*retry_after_ms = a.retry_after_ms;
 

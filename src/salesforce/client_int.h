@@ -39,7 +39,10 @@ struct sf__req {
 	const char *content_type;	/* of body */
 	const char *body;
 	size_t body_len;
-	curl_mime *mime;		/* a multipart body instead of body (borrowed) */
+	/* A multipart body instead of body: built anew for every attempt (a mime that
+	 * was sent once is not reliably sent again on the same handle), freed after it. */
+	curl_mime *(*mime)(CURL *h, const void *arg);
+	const void *mime_arg;
 	int no_auth;			/* OAuth token/revoke endpoints: no bearer, no refresh */
 	int not_counted;		/* not a REST API call (token, revoke, identity) */
 };

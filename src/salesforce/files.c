@@ -48,14 +48,45 @@ static int check_upload(const struct sf_upload *u, struct err *e)
 	return 0;
 }
 
+/* What build_mime needs; borrowed for one upload. */
+struct upload_parts {
+	const char *meta;		/* the entity_content JSON */
+	const struct sf_upload *u;
+};
+
+/* The multipart body: JSON metadata, then the file, which libcurl reads from disk as
+ * it sends. Returns NULL when out of memory. */
+static curl_mime *build_mime(CURL *h, const void *arg)
+{
+	const struct upload_parts *up = arg;
+	curl_mime *mime = curl_mime_init(h);
+	curl_mimepart *part;
+
+	if (mime == NULL)
+		return NULL;
+	if ((part = curl_mime_addpart(mime)) == NULL ||
+	    curl_mime_name(part, "entity_content") != CURLE_OK ||
+	    curl_mime_data(part, up->meta, CURL_ZERO_TERMINATED) != CURLE_OK ||
+	    curl_mime_type(part, "application/json") != CURLE_OK ||
+	    (part = curl_mime_addpart(mime)) == NULL ||
+	    curl_mime_name(part, "VersionData") != CURLE_OK ||
+	    curl_mime_filedata(part, up->u->path) != CURLE_OK ||
+	    curl_mime_filename(part, up->u->path_on_client) != CURLE_OK ||
+	    curl_mime_type(part, up->u->content_type ? up->u->content_type :
+			   "application/octet-stream") != CURLE_OK) {
+		curl_mime_free(mime);
+		return NULL;
+	}
+	return mime;
+}
+
 int sf_files_upload(struct sf_client *c, const struct sf_upload *u, char id[SF_ID_LEN + 1],
 		    struct err *e)
 {
 	struct buf url;
 	struct sf__req r = { 0 };
 	struct sf__resp resp;
-	curl_mime *mime = NULL;
-	curl_mimepart *part;
+	struct upload_parts up;
 	json_t *meta = NULL;
 	char *meta_s = NULL;
 	const char *new_id;
@@ -67,22 +98,8 @@ int sf_files_upload(struct sf_client *c, const struct sf_upload *u, char id[SF_I
 		return -1;
 	buf_init(&url, 0);
 	if ((meta = entity_content(u)) == NULL ||
-	    (meta_s = json_dumps(meta, JSON_COMPACT)) == NULL ||
-	    (mime = curl_mime_init(c->curl)) == NULL) {
+	    (meta_s = json_dumps(meta, JSON_COMPACT)) == NULL) {
 		err_set(e, ERR_INTERNAL, "Out of memory.");
-		goto out;
-	}
-	if ((part = curl_mime_addpart(mime)) == NULL ||
-	    curl_mime_name(part, "entity_content") != CURLE_OK ||
-	    curl_mime_data(part, meta_s, CURL_ZERO_TERMINATED) != CURLE_OK ||
-	    curl_mime_type(part, "application/json") != CURLE_OK ||
-	    (part = curl_mime_addpart(mime)) == NULL ||
-	    curl_mime_name(part, "VersionData") != CURLE_OK ||
-	    curl_mime_filedata(part, u->path) != CURLE_OK ||
-	    curl_mime_filename(part, u->path_on_client) != CURLE_OK ||
-	    curl_mime_type(part, u->content_type ? u->content_type : "application/octet-stream")
-	    != CURLE_OK) {
-		err_set(e, ERR_INTERNAL, "The upload request could not be built.");
 		goto out;
 	}
 	if (sf__data_path(c, &url, e) < 0)
@@ -91,9 +108,12 @@ int sf_files_upload(struct sf_client *c, const struct sf_upload *u, char id[SF_I
 		err_set(e, ERR_INTERNAL, "Out of memory.");
 		goto out;
 	}
+	up.meta = meta_s;
+	up.u = u;
 	r.method = "POST";
 	r.url = url.data;
-	r.mime = mime;
+	r.mime = build_mime;
+	r.mime_arg = &up;
 	if (sf__do(c, &r, &resp, e) < 0)
 		goto out;
 	new_id = sf__json_str(resp.json, "id");
@@ -105,7 +125,6 @@ int sf_files_upload(struct sf_client *c, const struct sf_upload *u, char id[SF_I
 	}
 	sf__resp_free(&resp);
 out:
-	curl_mime_free(mime);
 	free(meta_s);
 	json_decref(meta);
 	buf_free(&url);
