@@ -1,0 +1,66 @@
+/* reply: the request a sandbox handler reads and the answer it fills, over libmicrohttpd. */
+#ifndef I360_SANDBOX_REPLY_H
+#define I360_SANDBOX_REPLY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "sandbox/sferr.h"
+
+/* One request, fully read. Everything is borrowed from libmicrohttpd and the caller. */
+struct reply_req {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const char *body;	/* NUL-terminated; body_len bytes */
+	size_t body_len;
+};
+
+/* One answer. body is owned; headers holds extra header name -> value strings. */
+struct reply {
+	int status;
+	char *body;
+	size_t len;
+	const char *ctype;	/* a literal */
+	json_t *headers;
+	int drop;		/* close the connection without answering */
+};
+
+/* The query-string argument name, or NULL. */
+const char *reply_arg(const struct reply_req *q, const char *name);
+
+/* The request header name, or NULL. */
+const char *reply_header_in(const struct reply_req *q, const char *name);
+
+/*
+ * Parses an application/x-www-form-urlencoded text ('+' is a space, %XX decoded) into a
+ * JSON object of strings (the last of repeated names wins). New reference, never NULL
+ * unless out of memory.
+ */
+json_t *reply_form(const char *text, size_t len);
+
+/* Percent-encodes s for a URL query value into a new heap string. */
+char *reply_urlencode(const char *s);
+
+/* Sets the answer to status and body (stolen) serialized compactly, as
+ * application/json;charset=UTF-8. */
+void reply_json(struct reply *r, int status, json_t *body);
+
+/* Sets the answer to e's status and Salesforce error body. */
+void reply_sferr(struct reply *r, const struct sferr *e);
+
+/* Sets the answer to a copy of text. */
+void reply_text(struct reply *r, int status, const char *ctype, const char *text);
+
+/* Sets the answer to a copy of n bytes. */
+void reply_bytes(struct reply *r, int status, const char *ctype, const void *p, size_t n);
+
+/* Adds a header to the answer (both strings copied). */
+void reply_header(struct reply *r, const char *name, const char *value);
+
+/* Frees the answer's contents; the struct may be reused. */
+void reply_free(struct reply *r);
+
+#endif

@@ -1,0 +1,754 @@
+/* rest: the org's REST API under /services/data/vNN.0 — query, sObjects, describe,
+ * composite, limits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sandbox/sandbox_int.h"
+#include "sandbox/sfid.h"
+#include "sandbox/soql.h"
+#include "util/buf.h"
+
+#define COMPOSITE_MAX 200
+
+static void not_found(struct reply *r)
+{
+	struct sferr e;
+
+	sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
+	reply_sferr(r, &e);
+}
+
+static void method_not_allowed(struct reply *r, const char *method, const char *allowed)
+{
+	struct sferr e;
+
+	sferr_set(&e, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s",
+		  method, allowed);
+	reply_sferr(r, &e);
+}
+
+static int is(const struct reply_req *q, const char *method)
+{
+	return strcmp(q->method, method) == 0;
+}
+
+/* ---- Query ---- */
+
+struct child_ctx {
+	struct sandbox *sb;
+	const char *version;
+};
+
+static char *child_cursor(void *ctx, json_t *records, size_t total)
+{
+	struct child_ctx *c = ctx;
+
+	return cursor_open(c->sb, c->version, records, total, 0);
+}
+
+/* The page size: the --page-size knob, lowered by a Sforce-Query-Options batchSize
+ * header (Salesforce honours 200 to 2000). */
+static size_t page_size(struct sandbox *sb, const struct reply_req *q, size_t *child_page)
+{
+	const char *opt = reply_header_in(q, "Sforce-Query-Options");
+	size_t page;
+
+	pthread_mutex_lock(&sb->mu);
+	page = (size_t)(sb->k.page_size > 0 ? sb->k.page_size : 2000);
+	*child_page = (size_t)(sb->k.child_page_size > 0 ? sb->k.child_page_size : 0);
+	pthread_mutex_unlock(&sb->mu);
+	if (opt && strstr(opt, "batchSize=")) {
+		long b = strtol(strstr(opt, "batchSize=") + 10, NULL, 10);
+
+		if (b < 200)
+			b = 200;
+		if (b > 2000)
+			b = 2000;
+		if ((size_t)b < page)
+			page = (size_t)b;
+	}
+	return page;
+}
+
+static void query(struct sandbox *sb, const struct reply_req *q, const char *version,
+		  int all, struct reply *r)
+{
+	struct sferr e;
+	struct soql_query *sq = soql_parse(reply_arg(q, "q"), &e);
+	struct child_ctx cc = { sb, version };
+	struct soql_opts o = { all, version, 0, child_cursor, &cc };
+	size_t total = 0, page;
+	json_t *rows, *body;
+
+	if (sq == NULL) {
+		reply_sferr(r, &e);
+		return;
+	}
+	page = page_size(sb, q, &o.child_page_size);
+	objects_rdlock(sb->store);
+	rows = soql_run(sq, sb->store, &o, &total, &e);
+	objects_unlock(sb->store);
+	if (rows == NULL) {
+		soql_free(sq);
+		reply_sferr(r, &e);
+		return;
+	}
+	body = json_pack("{s:I, s:b}", "totalSize", (json_int_t)total, "done", 1);
+	if (!soql_is_count(sq) && json_array_size(rows) > page) {
+		json_t *first = json_array();
+		char *url;
+
+		for (size_t i = 0; i < page; i++)
+			json_array_append(first, json_array_get(rows, i));
+		url = cursor_open(sb, version, json_incref(rows), total, page);
+		if (url != NULL) {
+			json_object_set_new(body, "done", json_false());
+			json_object_set_new(body, "nextRecordsUrl", json_string(url));
+			free(url);
+			json_decref(rows);
+			rows = first;
+		} else {
+			json_decref(first);
+		}
+	}
+	json_object_set_new(body, "records", rows);
+	soql_free(sq);
+	reply_json(r, 200, body);
+}
+
+/* ---- Describe ---- */
+
+static const char *soap_type(enum objects_ftype t)
+{
+	switch (t) {
+	case OF_ID: case OF_REFERENCE: return "tns:ID";
+	case OF_DATETIME: return "xsd:dateTime";
+	case OF_DATE: return "xsd:date";
+	case OF_BOOLEAN: return "xsd:boolean";
+	case OF_DOUBLE: return "xsd:double";
+	case OF_INT: return "xsd:int";
+	case OF_BASE64: return "xsd:base64Binary";
+	default: return "xsd:string";
+	}
+}
+
+static json_t *describe_field(const struct objects_type *t, const struct objects_field *f)
+{
+	json_t *picks = json_array(), *refs = json_array(), *o;
+	int text = objects_ftype_is_text(f->type) || f->type == OF_ID || f->type == OF_REFERENCE;
+
+	if (f->picks != NULL)
+		for (int i = 0; f->picks[i].value; i++)
+			json_array_append_new(picks, json_pack(
+				"{s:b, s:b, s:s, s:o, s:s}", "active", f->picks[i].active,
+				"defaultValue", f->picks[i].default_value, "label", f->picks[i].value,
+				"validFor", objects_valid_for(t, f, &f->picks[i]),
+				"value", f->picks[i].value));
+	if (f->type == OF_REFERENCE) {
+		if (f->reference_to != NULL) {
+			json_array_append_new(refs, json_string(f->reference_to));
+		} else {	/* polymorphic: anything a file can be published to */
+			size_t n;
+			const struct objects_type *const *all = objects_types(&n);
+
+			for (size_t i = 0; i < n; i++)
+				if (all[i]->custom || strcmp(all[i]->name, "Account") == 0 ||
+				    strcmp(all[i]->name, "User") == 0)
+					json_array_append_new(refs, json_string(all[i]->name));
+		}
+	}
+	o = json_pack("{s:b, s:b, s:i, s:b, s:b, s:o, s:b, s:b, s:o, s:b, s:b, s:b, s:b, s:b, "
+		      "s:b, s:b, s:b, s:s, s:i, s:s, s:b, s:b, s:o, s:i, s:o, s:o, s:b, s:i, s:s, "
+		      "s:b, s:s, s:b, s:b}",
+		      "aggregatable", f->type != OF_TEXTAREA && f->type != OF_BASE64,
+		      "autoNumber", t->autonumber && strcmp(f->name, "Name") == 0,
+		      "byteLength", text ? f->length * 3 : 0,
+		      "calculated", 0, "caseSensitive", 0,
+		      "controllerName", f->controller ? json_string(f->controller) : json_null(),
+		      "createable", (f->flags & OF_CREATE) != 0, "custom", (f->flags & OF_CUSTOM) != 0,
+		      "defaultValue", json_null(),
+		      "defaultedOnCreate", (f->flags & OF_DEFAULTED) != 0,
+		      "dependentPicklist", f->controller != NULL, "externalId", 0,
+		      "filterable", f->type != OF_TEXTAREA && f->type != OF_BASE64,
+		      "groupable", text, "htmlFormatted", 0, "idLookup", f->type == OF_ID,
+		      "nameField", (f->flags & OF_NAME) != 0,
+		      "label", f->label, "length", text ? f->length : 0, "name", f->name,
+		      "nillable", (f->flags & OF_NULLOK) != 0,
+		      "permissionable", (f->flags & OF_NULLOK) != 0,
+		      "picklistValues", picks, "precision", f->type == OF_DOUBLE ? 18 : 0,
+		      "referenceTo", refs,
+		      "relationshipName", f->relationship ? json_string(f->relationship) : json_null(),
+		      "restrictedPicklist", (f->flags & OF_RESTRICTED) != 0,
+		      "scale", f->type == OF_DOUBLE ? 2 : 0, "soapType", soap_type(f->type),
+		      "sortable", f->type != OF_TEXTAREA && f->type != OF_BASE64 &&
+		      f->type != OF_MULTIPICKLIST,
+		      "type", objects_ftype_names[f->type], "unique", 0,
+		      "updateable", (f->flags & OF_UPDATE) != 0);
+	return o;
+}
+
+static json_t *urls(const struct objects_type *t, const char *version)
+{
+	return json_pack("{s:s++++, s:s++++, s:s++++}",
+			 "sobject", "/services/data/v", version, "/sobjects/", t->name, "",
+			 "describe", "/services/data/v", version, "/sobjects/", t->name, "/describe",
+			 "rowTemplate", "/services/data/v", version, "/sobjects/", t->name, "/{ID}");
+}
+
+static json_t *describe_basic(const struct objects_type *t, const char *version)
+{
+	int cv = strcmp(t->name, "ContentVersion") == 0, user = strcmp(t->name, "User") == 0;
+
+	return json_pack("{s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:b, s:s, s:b, s:b, s:b, s:b, s:o}",
+			 "createable", 1, "custom", t->custom, "customSetting", 0,
+			 "deletable", !cv && !user, "keyPrefix", t->key_prefix, "label", t->label,
+			 "labelPlural", t->label_plural, "layoutable", 1, "name", t->name,
+			 "queryable", 1, "retrieveable", 1, "searchable", 1, "updateable", 1,
+			 "urls", urls(t, version));
+}
+
+static json_t *describe(const struct objects_type *t, const char *version)
+{
+	json_t *d = describe_basic(t, version), *fields = json_array(), *children = json_array();
+	size_t n;
+	const struct objects_type *const *all = objects_types(&n);
+
+	for (size_t i = 0; i < t->nfields; i++)
+		json_array_append_new(fields, describe_field(t, &t->fields[i]));
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < all[k]->nfields; i++) {
+			const struct objects_field *f = &all[k]->fields[i];
+			const char *rel = NULL;
+
+			if (f->type != OF_REFERENCE || f->reference_to == NULL ||
+			    strcmp(f->reference_to, t->name) != 0)
+				continue;
+			for (const struct objects_child *c = t->children; c && c->name; c++)
+				if (strcmp(c->child_object, all[k]->name) == 0 &&
+				    strcmp(c->field, f->name) == 0)
+					rel = c->name;
+			json_array_append_new(children, json_pack(
+				"{s:b, s:s, s:b, s:s, s:[], s:[], s:o, s:b}", "cascadeDelete",
+				0, "childSObject", all[k]->name, "deprecatedAndHidden", 0,
+				"field", f->name, "junctionIdListNames", "junctionReferenceTo",
+				"relationshipName", rel ? json_string(rel) : json_null(),
+				"restrictedDelete", 0));
+		}
+	json_object_set_new(d, "fields", fields);
+	json_object_set_new(d, "childRelationships", children);
+	json_object_set_new(d, "recordTypeInfos", json_pack(
+		"[{s:b, s:b, s:b, s:b, s:s, s:s, s:s}]", "active", 1, "available", 1,
+		"defaultRecordTypeMapping", 1, "master", 1, "name", "Master",
+		"developerName", "Master", "recordTypeId", "012000000000000AAA"));
+	json_object_set_new(d, "activateable", json_false());
+	json_object_set_new(d, "undeletable", json_true());
+	json_object_set_new(d, "triggerable", json_true());
+	json_object_set_new(d, "replicateable", json_true());
+	json_object_set_new(d, "mergeable", json_false());
+	json_object_set_new(d, "feedEnabled", json_false());
+	json_object_set_new(d, "mruEnabled", json_true());
+	json_object_set_new(d, "compactLayoutable", json_true());
+	json_object_set_new(d, "deprecatedAndHidden", json_false());
+	json_object_set_new(d, "actionOverrides", json_array());
+	return d;
+}
+
+static void global_describe(const char *version, struct reply *r)
+{
+	size_t n;
+	const struct objects_type *const *all = objects_types(&n);
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, describe_basic(all[i], version));
+	reply_json(r, 200, json_pack("{s:s, s:i, s:o}", "encoding", "UTF-8", "maxBatchSize", 200,
+				     "sobjects", list));
+}
+
+/* ---- Records ---- */
+
+static json_t *record_out(const struct objects_type *t, json_t *rec, const char *version,
+			  const char *fields)
+{
+	const char *id = json_string_value(json_object_get(rec, "Id"));
+	json_t *out = json_object();
+
+	json_object_set_new(out, "attributes", json_pack("{s:s, s:s++++++}", "type", t->name,
+		"url", "/services/data/v", version, "/sobjects/", t->name, "/", id));
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct objects_field *f = &t->fields[i];
+		json_t *v = json_object_get(rec, f->name);
+
+		if (fields != NULL) {
+			size_t n = strlen(f->name);
+			const char *p = fields;
+			int want = 0;
+
+			while (*p && !want) {
+				size_t len = strcspn(p, ",");
+
+				want = len == n && strncasecmp(p, f->name, n) == 0;
+				p += len + (p[len] == ',');
+			}
+			if (!want)
+				continue;
+		}
+		if (f->type == OF_BASE64)
+			json_object_set_new(out, f->name, json_is_true(v) ?
+				json_sprintf("/services/data/v%s/sobjects/%s/%s/%s", version,
+					     t->name, id, f->name) : json_null());
+		else
+			json_object_set(out, f->name, v ? v : json_null());
+	}
+	return out;
+}
+
+static json_t *parse_body(const struct reply_req *q, struct sferr *e)
+{
+	json_error_t je;
+	json_t *in = json_loadb(q->body ? q->body : "", q->body_len, 0, &je);
+
+	if (in == NULL)
+		sferr_set(e, 400, "JSON_PARSER_ERROR", "%s at [line:%d, column:%d]", je.text,
+			  je.line, je.column);
+	return in;
+}
+
+/* Multipart: an entity_content JSON part and a binary part named after the field. */
+struct multipart {
+	struct buf json;
+	struct buf bin;
+};
+
+static enum MHD_Result multipart_part(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *filename, const char *ctype,
+				      const char *encoding, const char *data, uint64_t off,
+				      size_t size)
+{
+	struct multipart *m = cls;
+
+	(void)kind; (void)filename; (void)ctype; (void)encoding; (void)off;
+	if (key && (strcmp(key, "entity_content") == 0 || strcmp(key, "entity_document") == 0))
+		return buf_append(&m->json, data, size) == 0 ? MHD_YES : MHD_NO;
+	if (key && strcmp(key, "VersionData") == 0)
+		return buf_append(&m->bin, data, size) == 0 ? MHD_YES : MHD_NO;
+	return MHD_YES;
+}
+
+static void create(struct sandbox *sb, const struct reply_req *q, const struct objects_type *t,
+		   struct reply *r)
+{
+	const char *ctype = reply_header_in(q, "Content-Type");
+	struct multipart m;
+	struct sferr e;
+	json_t *in = NULL;
+	char id[19];
+	int multipart = ctype && strncasecmp(ctype, "multipart/form-data", 19) == 0;
+
+	buf_init(&m.json, 0);
+	buf_init(&m.bin, 0);
+	if (multipart) {
+		struct MHD_PostProcessor *pp = MHD_create_post_processor(q->conn, 65536,
+									 multipart_part, &m);
+		json_error_t je;
+
+		if (pp == NULL || MHD_post_process(pp, q->body, q->body_len) != MHD_YES) {
+			sferr_set(&e, 400, "INVALID_MULTIPART_REQUEST",
+				  "Multipart message must include a non-binary part");
+			if (pp)
+				MHD_destroy_post_processor(pp);
+			goto fail;
+		}
+		MHD_destroy_post_processor(pp);
+		in = json_loadb(m.json.data ? m.json.data : "", m.json.len, 0, &je);
+		if (in == NULL) {
+			sferr_set(&e, 400, "INVALID_MULTIPART_REQUEST",
+				  "Multipart message must include a non-binary part");
+			goto fail;
+		}
+	} else if ((in = parse_body(q, &e)) == NULL) {
+		goto fail;
+	}
+	objects_wrlock(sb->store);
+	if (objects_create(sb->store, t, in, multipart ? (m.bin.data ? m.bin.data : "") : NULL,
+			   m.bin.len, sandbox__now(), 0, id, &e) == NULL) {
+		objects_unlock(sb->store);
+		goto fail;
+	}
+	objects_unlock(sb->store);
+	reply_json(r, 201, json_pack("{s:s, s:b, s:[]}", "id", id, "success", 1, "errors"));
+	r->drop = sandbox__drop_write(sb);
+	json_decref(in);
+	buf_free(&m.json);
+	buf_free(&m.bin);
+	return;
+
+fail:
+	json_decref(in);
+	buf_free(&m.json);
+	buf_free(&m.bin);
+	reply_sferr(r, &e);
+}
+
+static void record(struct sandbox *sb, const struct reply_req *q, const struct objects_type *t,
+		   const char *id, const char *field, const char *version, struct reply *r)
+{
+	struct sferr e;
+	const struct objects_type *rt = NULL;
+	json_t *rec, *in;
+
+	if (is(q, "GET")) {
+		objects_rdlock(sb->store);
+		rec = objects_get(sb->store, id, &rt);
+		if (rec == NULL || rt != t) {
+			objects_unlock(sb->store);
+			if (!sfid_valid(id))
+				sferr_set(&e, 404, "NOT_FOUND", "Provided external ID field does not "
+					  "exist or is not accessible: %s", id);
+			else
+				sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
+			reply_sferr(r, &e);
+			return;
+		}
+		if (json_is_true(json_object_get(rec, "IsDeleted"))) {
+			objects_unlock(sb->store);
+			sferr_set(&e, 404, "ENTITY_IS_DELETED", "entity is deleted");
+			reply_sferr(r, &e);
+			return;
+		}
+		if (field != NULL) {
+			const struct objects_field *f = objects_field_find(t, field);
+			json_t *blob = objects_blob(sb->store, id);
+
+			if (f == NULL || f->type != OF_BASE64 || blob == NULL) {
+				objects_unlock(sb->store);
+				not_found(r);
+				return;
+			}
+			reply_bytes(r, 200, "application/octetstream", json_string_value(blob),
+				    json_string_length(blob));
+			objects_unlock(sb->store);
+			return;
+		}
+		reply_json(r, 200, record_out(t, rec, version, reply_arg(q, "fields")));
+		objects_unlock(sb->store);
+		return;
+	}
+	if (field != NULL) {
+		method_not_allowed(r, q->method, "GET,HEAD");
+		return;
+	}
+	if (is(q, "PATCH")) {
+		if ((in = parse_body(q, &e)) == NULL) {
+			reply_sferr(r, &e);
+			return;
+		}
+		objects_wrlock(sb->store);
+		if (objects_update(sb->store, t, id, in, sandbox__now(), 0, &e) < 0) {
+			objects_unlock(sb->store);
+			json_decref(in);
+			reply_sferr(r, &e);
+			return;
+		}
+		objects_unlock(sb->store);
+		json_decref(in);
+		reply_text(r, 204, "application/json;charset=UTF-8", "");
+		r->drop = sandbox__drop_write(sb);
+		return;
+	}
+	if (is(q, "DELETE")) {
+		objects_wrlock(sb->store);
+		if (objects_delete(sb->store, t, id, sandbox__now(), 0, &e) < 0) {
+			objects_unlock(sb->store);
+			reply_sferr(r, &e);
+			return;
+		}
+		objects_unlock(sb->store);
+		reply_text(r, 204, "application/json;charset=UTF-8", "");
+		r->drop = sandbox__drop_write(sb);
+		return;
+	}
+	method_not_allowed(r, q->method, "GET,PATCH,DELETE,HEAD");
+}
+
+/* ---- composite/sobjects ---- */
+
+static json_t *composite_error(const struct sferr *e, const char *id)
+{
+	json_t *o = json_pack("{s:b, s:[o]}", "success", 0, "errors", sferr_composite(e));
+
+	if (id != NULL)
+		json_object_set_new(o, "id", json_string(id));
+	return o;
+}
+
+/* Applies (or, with OBJECTS_CHECK_ONLY, checks) one composite record; returns its result
+ * entry. Called with the store's write lock held. */
+static json_t *composite_one(struct sandbox *sb, const char *method, json_t *item,
+			     unsigned flags, int *ok)
+{
+	struct sferr e;
+	const char *type = NULL, *id = NULL;
+	const struct objects_type *t = NULL;
+	char newid[19];
+
+	*ok = 0;
+	if (strcmp(method, "DELETE") == 0) {
+		id = json_string_value(item);
+		if (id == NULL || (t = objects_type_by_id(id)) == NULL) {
+			sferr_set(&e, 400, "MALFORMED_ID", "malformed id %s", id ? id : "");
+			return composite_error(&e, id);
+		}
+		if (flags & OBJECTS_CHECK_ONLY) {
+			const struct objects_type *rt = NULL;
+			json_t *rec = objects_get(sb->store, id, &rt);
+
+			if (rec == NULL || json_is_true(json_object_get(rec, "IsDeleted"))) {
+				sferr_set(&e, 404, "ENTITY_IS_DELETED", "entity is deleted");
+				return composite_error(&e, id);
+			}
+		} else if (objects_delete(sb->store, t, id, sandbox__now(), 0, &e) < 0) {
+			return composite_error(&e, id);
+		}
+		*ok = 1;
+		return json_pack("{s:s, s:b, s:[]}", "id", id, "success", 1, "errors");
+	}
+	type = json_string_value(json_object_get(json_object_get(item, "attributes"), "type"));
+	if (type == NULL || (t = objects_type_find(type)) == NULL) {
+		sferr_set(&e, 400, "INVALID_TYPE", "sObject type '%s' is not supported.",
+			  type ? type : "");
+		return composite_error(&e, NULL);
+	}
+	if (strcmp(method, "POST") == 0) {
+		if (json_object_get(item, "Id") || json_object_get(item, "id")) {
+			sferr_set(&e, 400, "INVALID_FIELD",
+				  "Can't specify Id field for insert in this request.");
+			return composite_error(&e, NULL);
+		}
+		if (objects_create(sb->store, t, item, NULL, 0, sandbox__now(), flags, newid,
+				   &e) == NULL)
+			return composite_error(&e, NULL);
+		*ok = 1;
+		return json_pack("{s:s?, s:b, s:[]}", "id",
+				 (flags & OBJECTS_CHECK_ONLY) ? NULL : newid, "success", 1,
+				 "errors");
+	}
+	id = json_string_value(json_object_get(item, "id"));
+	if (id == NULL)
+		id = json_string_value(json_object_get(item, "Id"));
+	if (id == NULL) {
+		sferr_set(&e, 400, "MISSING_ARGUMENT", "Id not specified in an update call");
+		return composite_error(&e, NULL);
+	}
+	{
+		json_t *copy = json_copy(item);
+		char idc[64];
+		int rc;
+
+		snprintf(idc, sizeof(idc), "%s", id);
+		json_object_del(copy, "id");
+		json_object_del(copy, "Id");
+		rc = objects_update(sb->store, t, idc, copy, sandbox__now(), flags, &e);
+		json_decref(copy);
+		if (rc < 0)
+			return composite_error(&e, idc);
+		*ok = 1;
+		return json_pack("{s:s, s:b, s:[]}", "id", idc, "success", 1, "errors");
+	}
+}
+
+static void composite(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+{
+	struct sferr e;
+	json_t *in = NULL, *items, *results = json_array();
+	int all_or_none, failed = 0;
+	size_t n;
+
+	if (is(q, "DELETE")) {
+		const char *ids = reply_arg(q, "ids"), *aon = reply_arg(q, "allOrNone");
+
+		items = json_array();
+		for (const char *p = ids ? ids : ""; *p;) {
+			size_t len = strcspn(p, ",");
+
+			json_array_append_new(items, json_stringn(p, len));
+			p += len + (p[len] == ',');
+		}
+		all_or_none = aon && strcasecmp(aon, "true") == 0;
+	} else if (is(q, "POST") || is(q, "PATCH")) {
+		if ((in = parse_body(q, &e)) == NULL) {
+			json_decref(results);
+			reply_sferr(r, &e);
+			return;
+		}
+		items = json_incref(json_object_get(in, "records"));
+		all_or_none = json_is_true(json_object_get(in, "allOrNone"));
+		if (!json_is_array(items)) {
+			json_decref(items);
+			json_decref(in);
+			json_decref(results);
+			sferr_set(&e, 400, "JSON_PARSER_ERROR", "The records field is required.");
+			reply_sferr(r, &e);
+			return;
+		}
+	} else {
+		json_decref(results);
+		method_not_allowed(r, q->method, "POST,PATCH,DELETE");
+		return;
+	}
+	n = json_array_size(items);
+	if (n > COMPOSITE_MAX) {
+		json_decref(items);
+		json_decref(in);
+		json_decref(results);
+		sferr_set(&e, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more "
+			  "than %d records into this call", COMPOSITE_MAX);
+		reply_sferr(r, &e);
+		return;
+	}
+	objects_wrlock(sb->store);
+	if (all_or_none) {
+		/* Check everything first: with one failure nothing is written. */
+		for (size_t i = 0; i < n; i++) {
+			int ok;
+
+			json_array_append_new(results, composite_one(sb, q->method,
+					      json_array_get(items, i), OBJECTS_CHECK_ONLY, &ok));
+			failed += !ok;
+		}
+		if (failed) {
+			for (size_t i = 0; i < n; i++) {
+				json_t *res = json_array_get(results, i);
+
+				if (json_is_true(json_object_get(res, "success"))) {
+					sferr_set(&e, 400, "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+						  "Record rolled back because not all records were "
+						  "valid and the request was using AllOrNone header");
+					json_array_set_new(results, i, composite_error(&e,
+						json_string_value(json_object_get(res, "id"))));
+				}
+			}
+		} else {
+			json_array_clear(results);
+		}
+	}
+	if (!failed)
+		for (size_t i = 0; i < n; i++) {
+			int ok;
+
+			json_array_append_new(results, composite_one(sb, q->method,
+					      json_array_get(items, i), 0, &ok));
+		}
+	objects_unlock(sb->store);
+	json_decref(items);
+	json_decref(in);
+	reply_json(r, 200, results);
+	if (!failed)
+		r->drop = sandbox__drop_write(sb);
+}
+
+/* ---- Limits and resources ---- */
+
+static void limits(struct sandbox *sb, struct reply *r)
+{
+	long max, used;
+
+	pthread_mutex_lock(&sb->mu);
+	max = sb->k.api_quota > 0 ? sb->k.api_quota : 5000000;
+	used = sb->api_calls;
+	pthread_mutex_unlock(&sb->mu);
+	reply_json(r, 200, json_pack(
+		"{s:{s:I, s:I}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}}",
+		"DailyApiRequests", "Max", (json_int_t)max, "Remaining",
+		(json_int_t)(max - used > 0 ? max - used : 0),
+		"DailyBulkApiBatches", "Max", 15000, "Remaining", 15000,
+		"DataStorageMB", "Max", 1024, "Remaining", 1000,
+		"FileStorageMB", "Max", 10240, "Remaining", 10000,
+		"SingleEmail", "Max", 5000, "Remaining", 5000));
+}
+
+static void resources(struct sandbox *sb, const char *version, struct reply *r)
+{
+	char base[40];
+
+	snprintf(base, sizeof(base), "/services/data/v%s", version);
+	reply_json(r, 200, json_pack("{s:s+, s:s+, s:s+, s:s+, s:s+, s:s+, s:s++++}",
+		"sobjects", base, "/sobjects", "query", base, "/query", "queryAll", base,
+		"/queryAll", "limits", base, "/limits", "composite", base, "/composite",
+		"tooling", base, "/tooling", "identity", sb->url, "/id/", sb->org_id, "/",
+		sb->user_id));
+}
+
+void rest_route(struct sandbox *sb, const struct reply_req *q, const char *version,
+		const char *rest, struct reply *r)
+{
+	char seg[4][128];
+	int n = 0;
+	const char *p = rest;
+	const struct objects_type *t;
+
+	memset(seg, 0, sizeof(seg));
+	while (*p == '/')
+		p++;
+	while (*p && n < 4) {
+		size_t len = strcspn(p, "/");
+
+		if (len >= sizeof(seg[0])) {
+			not_found(r);
+			return;
+		}
+		memcpy(seg[n++], p, len);
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	if (*p) {
+		not_found(r);
+		return;
+	}
+	if (n == 0) {
+		resources(sb, version, r);
+	} else if (strcmp(seg[0], "query") == 0 || strcmp(seg[0], "queryAll") == 0) {
+		if (!is(q, "GET"))
+			method_not_allowed(r, q->method, "GET,HEAD");
+		else if (n == 1)
+			query(sb, q, version, seg[0][5] == 'A', r);
+		else if (n == 2)
+			cursor_page(sb, version, seg[1], r);
+		else
+			not_found(r);
+	} else if (strcmp(seg[0], "limits") == 0 && n == 1) {
+		limits(sb, r);
+	} else if (strcmp(seg[0], "composite") == 0 && n == 2 && strcmp(seg[1], "sobjects") == 0) {
+		composite(sb, q, r);
+	} else if (strcmp(seg[0], "sobjects") == 0) {
+		if (n == 1) {
+			global_describe(version, r);
+			return;
+		}
+		t = objects_type_find(seg[1]);
+		if (t == NULL) {
+			not_found(r);
+		} else if (n == 2) {
+			if (is(q, "POST"))
+				create(sb, q, t, r);
+			else if (is(q, "GET"))
+				reply_json(r, 200, json_pack("{s:o, s:[]}", "objectDescribe",
+							     describe_basic(t, version),
+							     "recentItems"));
+			else
+				method_not_allowed(r, q->method, "GET,POST,HEAD");
+		} else if (n == 3 && strcmp(seg[2], "describe") == 0) {
+			if (is(q, "GET"))
+				reply_json(r, 200, describe(t, version));
+			else
+				method_not_allowed(r, q->method, "GET,HEAD");
+		} else {
+			record(sb, q, t, seg[2], n == 4 ? seg[3] : NULL, version, r);
+		}
+	} else {
+		not_found(r);
+	}
+}

@@ -1,0 +1,91 @@
+/* sandbox_int: the sandbox's shared state, for its own files only (sandbox__*, oauth_*,
+ * rest_*, cursor_*). */
+#ifndef I360_SANDBOX_SANDBOX_INT_H
+#define I360_SANDBOX_SANDBOX_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "sandbox/objects.h"
+#include "sandbox/reply.h"
+#include "sandbox/sandbox.h"
+
+/* The knobs that may change while serving; read and written under sandbox.mu. */
+struct sandbox_knobs {
+	int latency_ms;
+	double fail_rate;
+	double reset_rate;
+	int token_ttl_calls;
+	long api_quota;
+	int page_size;
+	int child_page_size;
+	int rotate_refresh_tokens;
+	int drop_after_writes;
+	int64_t locator_ttl_ms;
+	int max_locators;
+	int auto_approve;
+};
+
+/*
+ * Lock order: store lock (objects_*lock) before mu, never the reverse. mu guards the
+ * knobs, the counters, the OAuth tables and the query cursors.
+ */
+struct sandbox {
+	struct sandbox_config cfg;	/* strings below are this struct's copies */
+	char *listen_host, *consumer_key, *consumer_secret, *app_name;
+	char **callbacks;
+	struct MHD_Daemon *mhd;
+	char url[96];
+	struct objects *store;
+	char org_id[19];
+	char user_id[19];
+
+	pthread_mutex_t mu;
+	struct sandbox_knobs k;
+	long api_calls;
+	json_t *access;		/* access token -> {"refresh": token|null, "calls": n} */
+	json_t *refresh;	/* refresh token -> {"scope": "..."} */
+	json_t *codes;		/* code -> {"redirect_uri","scope","expires": ms} */
+	json_t *pending;	/* pending approval id -> {"redirect_uri","state","scope"} */
+	json_t *cursors;	/* locator id -> cursor (see cursor.c) */
+	unsigned long cursor_serial;
+};
+
+/* Milliseconds now (for expiries). */
+int64_t sandbox__now(void);
+
+/* Answers every request under /services/oauth2/, /setup/secur/ and /id/; returns 1 when
+ * path was one of them. */
+int oauth_route(struct sandbox *sb, const struct reply_req *q, struct reply *r);
+
+/*
+ * Checks the bearer token of a REST call and counts it against the token's lifetime.
+ * Returns 0 when it is valid, -1 when absent, unknown, revoked or expired (answer 401
+ * INVALID_SESSION_ID). Takes sb->mu.
+ */
+int oauth_check_bearer(struct sandbox *sb, const struct reply_req *q);
+
+/* Answers a REST call under /services/data/vNN.0 (version is "NN.0", rest the path
+ * after it, "" or "/..."). The caller has authenticated and counted it. */
+void rest_route(struct sandbox *sb, const struct reply_req *q, const char *version,
+		const char *rest, struct reply *r);
+
+/*
+ * Query cursors (locators). cursor_open keeps records (stolen), of which the first
+ * `first` were already served, and returns the locator URL of the next page
+ * ("/services/data/vNN.0/query/01g...-N", heap) or NULL. cursor_page answers a locator
+ * URL's page into r. The oldest cursors beyond k.max_locators are dropped; idle ones
+ * expire after k.locator_ttl_ms. Both take sb->mu.
+ */
+char *cursor_open(struct sandbox *sb, const char *version, json_t *records, size_t total,
+		  size_t first);
+void cursor_page(struct sandbox *sb, const char *version, const char *locator,
+		 struct reply *r);
+
+/* Whether the next committed write should drop its connection (consumes one). */
+int sandbox__drop_write(struct sandbox *sb);
+
+#endif
