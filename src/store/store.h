@@ -175,6 +175,23 @@ int store_integration_set_high_water(struct store *s, int64_t org_id, int64_t ms
 int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
 				    struct err *e);
 
+/* A connected org whose scheduled sync is due, as store_integrations_due lists it. */
+struct store_due {
+	int64_t org_id;
+	int has_next;		/* 0: never scheduled yet */
+	int64_t next_sync_at;
+};
+
+/* Up to max connected orgs whose next sync is at or before now, or was never set,
+ * soonest first (malloc'd array; the caller frees). */
+int store_integrations_due(struct store *s, int64_t now, int max, struct store_due **out,
+			   size_t *n, struct err *e);
+
+/* Moves an org's next sync from what d says it was to at, only if nobody moved it
+ * meanwhile (another process's scheduler): *won tells whether this call did. */
+int store_integration_claim_next(struct store *s, const struct store_due *d, int64_t at,
+				 int *won, struct err *e);
+
 /* OAuth state: a fresh random state for org_id valid ttl_ms, written into state
  * (only its hash is kept). store_oauth_state_take consumes one: the org it names, or
  * ERR_AUTH when unknown, used or expired. */
@@ -332,6 +349,10 @@ int store_run_progress(struct store *s, int64_t run_id, const struct store_run_c
 int store_run_finish(struct store *s, int64_t run_id, enum store_run_status status,
 		     const struct store_run_counts *c, int64_t api_calls, const char *error,
 		     struct err *e);
+
+/* Marks the org's runs still recorded as running failed, with reason: called by the
+ * holder of the org's sync lease, which proves that nobody is running them. */
+int store_run_abandon(struct store *s, int64_t org_id, const char *reason, struct err *e);
 
 int store_run_get(struct store *s, int64_t org_id, int64_t run_id, struct store_run *out,
 		  struct err *e);

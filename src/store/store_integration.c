@@ -216,6 +216,55 @@ int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
 			   "ii", at, org_id) < 0 ? -1 : 0;
 }
 
+int store_integrations_due(struct store *s, int64_t now, int max, struct store_due **out,
+			   size_t *n, struct err *e)
+{
+	struct db_stmt *st;
+	struct store_due *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	st = store__query(s, "SELECT org_id, next_sync_at FROM integrations"
+			     " WHERE status = 'connected' AND (next_sync_at IS NULL OR next_sync_at <= ?)"
+			     " ORDER BY COALESCE(next_sync_at, 0), org_id LIMIT ?", e, "ii", now,
+			  (int64_t)(max > 0 ? max : 1));
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
+			break;
+		v[len].org_id = db_col_int64(st, 0);
+		v[len].has_next = !db_col_is_null(st, 1);
+		v[len].next_sync_at = db_col_int64(st, 1);
+		len++;
+	}
+	db_finish(st);
+	if (rc < 0) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int store_integration_claim_next(struct store *s, const struct store_due *d, int64_t at,
+				 int *won, struct err *e)
+{
+	int64_t changed = d->has_next
+		? store__exec(s, "UPDATE integrations SET next_sync_at = ? WHERE org_id = ?"
+				 " AND next_sync_at = ?", e, "iii", at, d->org_id, d->next_sync_at)
+		: store__exec(s, "UPDATE integrations SET next_sync_at = ? WHERE org_id = ?"
+				 " AND next_sync_at IS NULL", e, "ii", at, d->org_id);
+
+	if (changed < 0)
+		return -1;
+	*won = changed > 0;
+	return 0;
+}
+
 int store_oauth_state_new(struct store *s, int64_t org_id, int64_t ttl_ms,
 			  char state[STORE_STATE_LEN], struct err *e)
 {

@@ -107,6 +107,13 @@ int store_run_finish(struct store *s, int64_t run_id, enum store_run_status stat
 	return rc < 0 ? -1 : 0;
 }
 
+int store_run_abandon(struct store *s, int64_t org_id, const char *reason, struct err *e)
+{
+	return store__exec(s, "UPDATE sync_runs SET status = 'failed', error = ?, step = NULL,"
+			      " finished_at = ? WHERE org_id = ? AND status = 'running'", e, "tii",
+			   reason, isotime_now_ms(), org_id) < 0 ? -1 : 0;
+}
+
 #define RUN_COLUMNS \
 	"SELECT id, org_id, run_trigger, status, started_at, COALESCE(finished_at, 0)," \
 	" users, users_linked, jobs_created, jobs_updated, appointments_skipped," \

@@ -46,7 +46,10 @@ int sync_begin(struct store *s, int64_t org_id, const struct sync_options *o,
 		return -1;
 	if (!got)
 		return err_set(e, ERR_CONFLICT, "a sync of this org is already running");
-	if (store_run_start(s, org_id, sync_kind_names[o->kind], run_id, e) < 0) {
+	/* Holding the lease proves no one runs them: these died with their process. */
+	if (store_run_abandon(s, org_id, "interrupted: the process running this sync stopped "
+			      "before it finished", e) < 0 ||
+	    store_run_start(s, org_id, sync_kind_names[o->kind], run_id, e) < 0) {
 		store_lease_release(s, org_id, o->holder, NULL);
 		return -1;
 	}
