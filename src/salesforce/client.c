@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "salesforce/oauth.h"
+#include "util/log.h"
 
 #define USER_AGENT "i360bridge/0.1"
 
@@ -592,8 +593,14 @@ int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 			 * A refresh failure (e.g. invalid_grant) ends the request here. */
 			refreshed = 1;
 			attempt--;
-			if (sf_oauth_refresh(c, e) < 0)
+			if (sf_oauth_refresh(c, e) < 0) {
+				log_warn("sf_refresh_failed", "kind=%s code=%s status=%ld",
+					 sf_error_kind_name(c->last_error.kind),
+					 c->last_error.code[0] ? c->last_error.code : "-",
+					 c->last_error.status);
 				goto fail_keep;
+			}
+			log_info("sf_session_refreshed", "api_calls=%lu", c->api_calls);
 			continue;
 		}
 		if (!se.retryable || (ambiguous && !idempotent(r)) || attempt >= c->max_attempts)
@@ -604,6 +611,9 @@ int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 				goto fail_remote;
 			delay = retry_after;
 		}
+		log_warn("sf_retry", "kind=%s code=%s status=%ld attempt=%d delay_ms=%ld",
+			 sf_error_kind_name(se.kind), se.code[0] ? se.code : "-", se.status,
+			 attempt, delay);
 		c->sleep(c->sleep_arg, delay);
 	}
 	buf_free(&url);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define CANNED_MAX_REQUESTS 64
@@ -28,7 +29,7 @@
 struct canned_reply {
 	const char *method;	/* expected request method */
 	const char *uri;	/* expected prefix of the raw request URI (path and query) */
-	int status;
+	int status;		/* 0: close the connection without an answer (a reset) */
 	const char *headers;	/* extra response headers, "Name: value\n..." (or NULL) */
 	const char *body;	/* response body (NULL: none) */
 	unsigned delay_ms;	/* wait this long before answering */
@@ -209,6 +210,16 @@ static enum MHD_Result canned_handler(void *cls, struct MHD_Connection *con, con
 				       (long)(reply->delay_ms % 1000) * 1000000L };
 
 		nanosleep(&ts, NULL);
+	}
+	if (reply && reply->status == 0) {
+		/* Cut the connection under MHD so the client sees no reply at all (MHD
+		 * itself would answer 500 to a request that had a body). */
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		return MHD_NO;
 	}
 	body = canned_expand(s, reply && reply->body ? reply->body : "");
 	if (body == NULL)

@@ -339,6 +339,34 @@ static void test_timeout_retried(void **state)
 	stop(f);
 }
 
+static void test_connection_reset_retried_when_safe(void **state)
+{
+	static const struct canned_reply script[] = {
+		{ "GET", DESCRIBE, 0, NULL, NULL, 0 },
+		/* Closed, so that the POST opens a fresh connection: libcurl itself
+		 * resends once on a reused connection that dies before any answer. */
+		{ "GET", DESCRIBE, 200, "Connection: close", DESCRIBE_OK, 0 },
+		/* A POST cut off after it was sent may have been carried out. */
+		{ "POST", "/services/data/v62.0/sobjects/Task", 0, NULL, NULL, 0 },
+	};
+	struct fixture *f = start(script, 3, NULL);
+	json_t *fields = json_pack("{s:s}", "Subject", "Call");
+	char id[SF_ID_LEN + 1];
+	struct err e;
+
+	(void)state;
+	assert_int_equal(describe(f, &e), 0);
+	assert_int_equal(f->nsleeps, 1);
+	assert_int_equal(sf_sobject_create(f->c, "Task", fields, id, &e), -1);
+	assert_int_equal(e.code, ERR_IO);
+	assert_int_equal(sf_client_last_error(f->c)->kind, SF_ERROR_NETWORK);
+	assert_true(sf_client_last_error(f->c)->retryable);
+	assert_int_equal(f->s.nreqs, 3);
+	assert_int_equal(f->nsleeps, 1);
+	json_decref(fields);
+	stop(f);
+}
+
 static void small_cap(struct sf_client_config *cfg)
 {
 	cfg->body_cap = 16;
@@ -443,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_retries_are_bounded_and_grow),
 		cmocka_unit_test(test_post_retried_only_when_nothing_was_done),
 		cmocka_unit_test(test_timeout_retried),
+		cmocka_unit_test(test_connection_reset_retried_when_safe),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_gzip_offered),
 		cmocka_unit_test(test_plain_http_only_to_loopback),
