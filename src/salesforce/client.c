@@ -242,7 +242,10 @@ int sf__append_escaped(struct buf *out, const char *s, struct err *e)
 		unsigned char ch = (unsigned char)*s;
 		int rc;
 
-		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+		/* ASCII ranges, not isalnum(): a locale must not change the encoding, which
+		 * sf_soql_encoded_len counts the same way. */
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
 			rc = buf_append(out, s, 1);
 		} else {
 			char enc[3] = { '%', hex[ch >> 4], hex[ch & 15] };

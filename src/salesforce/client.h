@@ -16,6 +16,16 @@
  * thread starts.
  *
  * Tokens are secrets: they are never logged and never appear in an error message.
+ * Retries are logged (event sf_retry) with Salesforce's errorCode and status only.
+ *
+ * Retry policy: transient failures (5xx, SERVER_UNAVAILABLE, UNABLE_TO_LOCK_ROW,
+ * timeouts, resets) are tried again up to max_attempts times with exponential backoff
+ * and jitter, or after Retry-After when the answer has one. A POST (create, upload) is
+ * not repeated after a failure that may have come after the work was done (timeout,
+ * reset, bare 500/504); its error stays retryable so a caller that can check first
+ * (e.g. sf_files_find) may try later. Note that libcurl itself resends a request once
+ * when a reused keep-alive connection turns out dead before any answer. A 401
+ * INVALID_SESSION_ID refreshes the token once and repeats the request.
  * Plain http:// is refused except for loopback hosts (127.0.0.0/8, ::1, localhost),
  * where the i360-sandbox runs; TLS certificates are always verified.
  */
