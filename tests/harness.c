@@ -1,0 +1,129 @@
+/* harness: an i360-sandbox org and a connected OCC org, for integration tests. */
+#include "harness.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/connect.h"
+#include "testutil.h"
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* The value of query parameter name in url, decoded, malloc'd; NULL when absent. */
+static char *query_param(const char *url, const char *name)
+{
+	const char *q = strchr(url, '?');
+	size_t n = strlen(name);
+
+	while (q) {
+		q++;
+		if (strncmp(q, name, n) == 0 && q[n] == '=') {
+			const char *v = q + n + 1;
+			int len = (int)strcspn(v, "&#");
+			int outlen;
+			char *d = curl_easy_unescape(NULL, v, len, &outlen);
+			char *r = d ? strdup(d) : NULL;
+			curl_free(d);
+			return r;
+		}
+		q = strchr(q, '&');
+	}
+	return NULL;
+}
+
+int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e)
+{
+	char *url = NULL, *loc = NULL, *code = NULL, *state = NULL, *error = NULL;
+	CURL *c = curl_easy_init();
+	int64_t org;
+	long status = 0;
+	int rc = -1;
+
+	if (connect_authorize_url(h->s, h->org, "sandbox-consumer-key", "sandbox-consumer-secret",
+				  sandbox_url(h->sb), redirect_uri, &url, e) < 0)
+		goto out;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (curl_easy_perform(c) != CURLE_OK) {
+		err_set(e, ERR_IO, "the authorize page did not answer");
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
+	if (status != 302 || loc == NULL) {
+		err_set(e, ERR_IO, "the authorize page answered %ld without a redirect", status);
+		goto out;
+	}
+	code = query_param(loc, "code");
+	state = query_param(loc, "state");
+	error = query_param(loc, "error");
+	rc = connect_callback(h->s, state, code, error, NULL, redirect_uri, &org, e);
+out:
+	free(url);
+	free(code);
+	free(state);
+	free(error);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+void harness_start(struct harness *h, const struct sandbox_config *cfg, int connect)
+{
+	struct sandbox_config def;
+	struct err e;
+
+	memset(h, 0, sizeof(*h));
+	unsetenv("I360BRIDGE_MASTER_KEY");
+	if (cfg == NULL) {
+		sandbox_config_defaults(&def);
+		def.auto_approve = 1;
+		cfg = &def;
+	}
+	h->sb = sandbox_start(cfg, &e);
+	if (h->sb == NULL) {
+		fprintf(stderr, "harness: sandbox: %s\n", e.msg);
+		abort();
+	}
+	snprintf(h->db, sizeof(h->db), "%s", testutil_path(testutil_tmpdir(), "it.db"));
+	h->s = store_open(h->db, &e);
+	if (h->s == NULL || store_org_create(h->s, "Integration Co", &h->org, h->token, &e) < 0) {
+		fprintf(stderr, "harness: store: %s\n", e.msg);
+		abort();
+	}
+	h->emails = sandbox_staff_emails(h->sb, &h->nemails);
+	for (size_t i = 0; i < h->nemails; i += 2) {
+		char up[256], name[64];
+		int64_t id;
+		size_t k;
+
+		for (k = 0; h->emails[i][k] && k < sizeof(up) - 1; k++)
+			up[k] = (char)toupper((unsigned char)h->emails[i][k]);
+		up[k] = '\0';
+		snprintf(name, sizeof(name), "OCC User %zu", i);
+		if (store_user_add(h->s, h->org, up, name, &id, &e) < 0) {
+			fprintf(stderr, "harness: user %s: %s\n", up, e.msg);
+			abort();
+		}
+	}
+	if (connect && harness_authorize(h, HARNESS_REDIRECT, &e) < 0) {
+		fprintf(stderr, "harness: connect: %s\n", e.msg);
+		abort();
+	}
+}
+
+void harness_stop(struct harness *h)
+{
+	store_close(h->s);
+	sandbox_stop(h->sb);
+	sandbox_emails_free(h->emails);
+	memset(h, 0, sizeof(*h));
+}

@@ -1,0 +1,37 @@
+/* harness: an i360-sandbox org and a connected OCC org, for integration tests. */
+#ifndef I360_TESTS_HARNESS_H
+#define I360_TESTS_HARNESS_H
+
+#include <stdint.h>
+
+#include "sandbox/sandbox.h"
+#include "store/store.h"
+
+struct harness {
+	struct sandbox *sb;
+	struct store *s;
+	char db[512];
+	int64_t org;
+	char token[SEAL_TOKEN_LEN];
+	char **emails;		/* the sandbox staff's emails (OCC users made from some) */
+	size_t nemails;
+};
+
+/*
+ * Starts a sandbox from cfg (NULL: defaults with auto-approve), a fresh SQLite store,
+ * an org with OCC users for every second staff email (upper-cased, so matching must
+ * ignore case), and connects the org through the real OAuth flow over HTTP.
+ * Aborts the test program on failure. connect 0 leaves the org disconnected.
+ */
+void harness_start(struct harness *h, const struct sandbox_config *cfg, int connect);
+
+/* Follows the sandbox's authorize page like a browser clicking Allow and hands the
+ * callback's code and state to connect_callback. 0 or -1 with e set. */
+int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e);
+
+void harness_stop(struct harness *h);
+
+/* The redirect URI the tests register. */
+#define HARNESS_REDIRECT "http://127.0.0.1:9/auth/improveit360/callback"
+
+#endif
