@@ -601,7 +601,7 @@ int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 					 sf_error_kind_name(c->last_error.kind),
 					 c->last_error.code[0] ? c->last_error.code : "-",
 					 c->last_error.status);
-				goto fail_keep;
+				goto fail;	/* c->last_error and e are set */
 			}
 			log_info("sf_session_refreshed", "api_calls=%lu", c->api_calls);
 			continue;
@@ -625,8 +625,6 @@ fail_remote:
 	c->last_error = se;
 	sf_error_to_err(&se, e);
 	goto fail;
-fail_keep:
-	/* sf_oauth_refresh has set c->last_error and e. */
 fail:
 	sf__resp_free(resp);
 	buf_free(&url);

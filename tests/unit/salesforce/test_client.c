@@ -403,6 +403,27 @@ static void test_gzip_offered(void **state)
 	stop(f);
 }
 
+static void older_api(struct sf_client_config *cfg)
+{
+	cfg->api_version = "v59.0";
+}
+
+static void test_api_version_configurable(void **state)
+{
+	static const struct canned_reply script[] = {
+		{ "GET", "/services/data/v59.0/sobjects/Account/describe", 200, NULL, DESCRIBE_OK, 0 },
+	};
+	struct fixture *f = start(script, 1, older_api);
+	struct err e;
+
+	(void)state;
+	assert_int_equal(describe(f, &e), 0);
+	assert_string_equal(sf_client_api_version(f->c), "v59.0");
+	assert_int_equal(sf_client_query_url_len(f->c),
+			 strlen(f->s.base) + strlen("/services/data/v59.0/queryAll?q="));
+	stop(f);
+}
+
 static void test_plain_http_only_to_loopback(void **state)
 {
 	struct sf_client_config cfg = { 0 };
@@ -474,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_connection_reset_retried_when_safe),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_gzip_offered),
+		cmocka_unit_test(test_api_version_configurable),
 		cmocka_unit_test(test_plain_http_only_to_loopback),
 		cmocka_unit_test(test_not_connected),
 	};
