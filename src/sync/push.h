@@ -1,0 +1,83 @@
+/* push: OCC → I360, sales process stages and documents through the durable outbox
+ * (SPEC §5). */
+#ifndef I360_SYNC_PUSH_H
+#define I360_SYNC_PUSH_H
+
+#include <stdint.h>
+
+#include "salesforce/client.h"
+#include "store/store.h"
+#include "util/err.h"
+
+/* The largest document accepted (the API answers 413 above it). */
+#define PUSH_DOCUMENT_MAX ((int64_t)64 << 20)
+
+/*
+ * A stage change, as PUT /api/jobs/ID/stage carries it: either the appointment's
+ * result and detail (opportunity_id NULL), or one opportunity's result and detail.
+ * Strings are borrowed. A NULL or "" detail clears the detail.
+ */
+struct push_stage {
+	const char *opportunity_id;	/* NULL: the appointment's stage */
+	const char *result;
+	const char *result_detail;
+};
+
+/*
+ * Validates a stage against the org's pulled result reasons and queues its push.
+ * Refused with ERR_INVALID and a sentence naming the valid choices, before anything is
+ * stored: an unknown or inactive result, a detail unknown, inactive or not valid for
+ * the result. ERR_NOT_FOUND: the job, or an opportunity not on the job. The job's
+ * stored stage is updated at once (so the UI shows it) and *outbox_id names the push.
+ * A stage equal to what the job already has queues nothing (*outbox_id 0).
+ */
+int push_stage_request(struct store *s, int64_t org_id, int64_t job_id,
+		       const struct push_stage *st, int64_t *outbox_id, struct err *e);
+
+/*
+ * Keeps a document for a job and, when the org's document preference is "all", queues
+ * its upload. src_path is a complete temporary file (e.g. the body of an upload) that
+ * is moved into the document directory (push_documents_dir) and no longer belongs to
+ * the caller; title is the file name shown in I360. ERR_TOO_LARGE above
+ * PUSH_DOCUMENT_MAX, ERR_NOT_FOUND for another org's job, ERR_INVALID for a bad title.
+ */
+int push_document_add(struct store *s, int64_t org_id, int64_t job_id, const char *title,
+		      const char *content_type, const char *src_path, int64_t *document_id,
+		      struct err *e);
+
+/*
+ * Where documents are kept for the store at db_url: env I360BRIDGE_FILES when set,
+ * else DBPATH.files/ beside an SQLite store (./i360bridge-files for PostgreSQL).
+ * Returns a malloc'd path (the caller frees), created with mode 0700 if missing, or
+ * NULL with e set.
+ */
+char *push_documents_dir(const char *db_url, struct err *e);
+
+/* The outbox worker: claims due pushes and sends them, retrying with backoff. */
+struct pusher_config {
+	const char *db_url;
+	int workers;			/* 0: 1 */
+	int64_t poll_ms;		/* how often the outbox is looked at; 0: 1000 */
+	int64_t claim_ms;		/* how long a claim lives; 0: 5 min */
+	int max_attempts;		/* then the push fails for good; 0: 10 */
+	const struct sf_client_config *client;
+};
+struct pusher;
+
+struct pusher *pusher_start(const struct pusher_config *c, struct err *e);
+
+/* Wakes the workers at once (after a push was queued). */
+void pusher_kick(struct pusher *p);
+
+/* Stops after the pushes in hand; NULL does nothing. */
+void pusher_stop(struct pusher *p);
+
+/*
+ * Works the due items of the outbox once, in the calling thread, with holder as the
+ * claimant: for tests and tools. *done counts pushes that ended (done or failed for
+ * good). 0, or -1 when the store failed.
+ */
+int push_drain(struct store *s, const char *holder, const struct pusher_config *c, int *done,
+	       struct err *e);
+
+#endif
