@@ -12,7 +12,9 @@
  * a top-level query; a child result's cursor starts after the rows served inline), T the
  * size of the whole result. A locator URL ends in "ID-N": the page starting at absolute
  * position N. Salesforce keeps at most 10 cursors per user, releasing the oldest, and
- * lets an idle one expire after 15 minutes; both are knobs here.
+ * lets an idle one expire after 15 minutes; both are knobs here. Child result cursors
+ * (base > 0: one per parent row with a long child list) do not count against the
+ * limit, or one page of parents could release its own children; they only expire.
  */
 
 /* Drops expired cursors and, beyond the limit, the oldest. Called with mu held. */
@@ -28,14 +30,20 @@ static void cursor_prune(struct sandbox *sb, int64_t now, int room_for)
 		if (now - used > sb->k.locator_ttl_ms)
 			json_object_del(sb->cursors, key);
 	}
-	while (sb->k.max_locators > 0 &&
-	       json_object_size(sb->cursors) + (size_t)room_for > (size_t)sb->k.max_locators) {
+	for (;;) {
 		const char *oldest = NULL;
 		json_int_t born = 0;
+		size_t open = 0;
 
+		json_object_foreach(sb->cursors, key, c)
+			open += json_integer_value(json_object_get(c, "base")) == 0;
+		if (sb->k.max_locators <= 0 || open + (size_t)room_for <= (size_t)sb->k.max_locators)
+			break;
 		json_object_foreach(sb->cursors, key, c) {
 			json_int_t b = json_integer_value(json_object_get(c, "born"));
 
+			if (json_integer_value(json_object_get(c, "base")) != 0)
+				continue;	/* child cursors only expire */
 			if (oldest == NULL || b < born) {
 				oldest = key;
 				born = b;
@@ -56,7 +64,7 @@ char *cursor_open(struct sandbox *sb, const char *version, json_t *records, size
 	json_t *c;
 
 	pthread_mutex_lock(&sb->mu);
-	cursor_prune(sb, now, 1);
+	cursor_prune(sb, now, base == 0);
 	sfid_make(id, "01g", ++sb->cursor_serial);
 	c = json_pack("{s:o, s:I, s:I, s:I, s:I}", "records", records, "base", (json_int_t)base,
 		      "total", (json_int_t)total, "used", (json_int_t)now, "born",
@@ -114,6 +122,8 @@ void cursor_page(struct sandbox *sb, const char *version, const char *locator,
 	}
 	idx = pos - base;
 	size = (size_t)(sb->k.page_size > 0 ? sb->k.page_size : 2000);
+	if (base > 0 && sb->k.child_page_size > 0)	/* a child result pages by its own size */
+		size = (size_t)sb->k.child_page_size;
 	json_object_set_new(c, "used", json_integer((json_int_t)now));
 	page = json_array();
 	for (size_t i = idx; i < n && i < idx + size; i++)

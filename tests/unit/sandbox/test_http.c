@@ -1,0 +1,506 @@
+/* test_http: i360-sandbox over real sockets with libcurl — paging, errors, faults, OAuth
+ * edges and the control endpoint. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "sandbox/sandbox.h"
+#include "util/buf.h"
+
+static struct sandbox *sb;
+static char token[256];
+static char refresh_token[256];
+
+struct resp {
+	long status;
+	CURLcode rc;
+	struct buf body;
+	struct buf headers;
+	json_t *json;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+	buf_append(ud, p, size * n);
+	return size * n;
+}
+
+static void resp_free(struct resp *r)
+{
+	buf_free(&r->body);
+	buf_free(&r->headers);
+	json_decref(r->json);
+}
+
+/* One request; path is relative to the sandbox URL unless it starts with "http". */
+static struct resp call(const char *method, const char *path, const char *ctype,
+			const char *body, size_t body_len, const char *bearer)
+{
+	struct resp r;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[4096], hdr[400];
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.body, 0);
+	buf_init(&r.headers, 0);
+	snprintf(url, sizeof(url), "%s%s", strncmp(path, "http", 4) ? sandbox_url(sb) : "", path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+	if (ctype) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
+		h = curl_slist_append(h, hdr);
+	}
+	if (bearer) {
+		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", bearer);
+		h = curl_slist_append(h, hdr);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	r.rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	if (r.body.len)
+		r.json = json_loadb(r.body.data, r.body.len, 0, NULL);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+static struct resp get(const char *path)
+{
+	return call("GET", path, NULL, NULL, 0, token);
+}
+
+static struct resp post_json(const char *path, const char *json)
+{
+	return call("POST", path, "application/json", json, strlen(json), token);
+}
+
+static struct resp post_form(const char *path, const char *form)
+{
+	return call("POST", path, "application/x-www-form-urlencoded", form, strlen(form), NULL);
+}
+
+static void knobs(const char *json)
+{
+	struct err e;
+	json_t *k = json_loads(json, 0, NULL);
+
+	assert_non_null(k);
+	assert_int_equal(sandbox_set_knobs(sb, k, &e), 0);
+	json_decref(k);
+}
+
+static const char *error_code(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_array_get(r->json, 0), "errorCode"));
+}
+
+/* The code out of a 302 Location. */
+static char *code_from(const struct resp *r)
+{
+	const char *loc = strstr(r->headers.data ? r->headers.data : "", "Location: ");
+	const char *p = loc ? strstr(loc, "code=") : NULL;
+	size_t n;
+	int out_len;
+	char *raw, *code;
+
+	if (p == NULL)
+		return NULL;
+	p += 5;
+	n = strcspn(p, "&\r\n");
+	raw = strndup(p, n);
+	code = curl_easy_unescape(NULL, raw, (int)n, &out_len);
+	free(raw);
+	return code;
+}
+
+static void fetch_tokens(void)
+{
+	struct resp a = call("GET", "/services/oauth2/authorize?response_type=code&client_id="
+			     "sandbox-consumer-key&redirect_uri=http%3A%2F%2Flocalhost%2Fcb",
+			     NULL, NULL, 0, NULL);
+	char *code = code_from(&a), *enc, form[1024];
+	struct resp t;
+
+	assert_int_equal(a.status, 302);
+	assert_non_null(code);
+	enc = curl_easy_escape(NULL, code, 0);
+	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s&client_id="
+		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret&redirect_uri="
+		 "http%%3A%%2F%%2Flocalhost%%2Fcb", enc);
+	t = call("POST", "/services/oauth2/token", "application/x-www-form-urlencoded", form,
+		 strlen(form), NULL);
+	assert_int_equal(t.status, 200);
+	snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(t.json, "access_token")));
+	snprintf(refresh_token, sizeof(refresh_token), "%s",
+		 json_string_value(json_object_get(t.json, "refresh_token")));
+	curl_free(enc);
+	curl_free(code);
+	resp_free(&a);
+	resp_free(&t);
+}
+
+static int setup(void **state)
+{
+	struct sandbox_config c;
+	struct err e;
+	static const char *cbs[] = { "http://localhost/cb" };
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sandbox_config_defaults(&c);
+	c.seed = 3;
+	c.staff = 6;
+	c.appointments = 40;
+	c.auto_approve = 1;
+	c.page_size = 10;
+	c.child_page_size = 1;
+	c.control = 1;
+	c.callback_urls = cbs;
+	c.ncallback_urls = 1;
+	sb = sandbox_start(&c, &e);
+	if (sb == NULL)
+		fail_msg("sandbox_start: %s", e.msg);
+	fetch_tokens();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sandbox_stop(sb);
+	curl_global_cleanup();
+	return 0;
+}
+
+static void test_versions_and_not_found(void **state)
+{
+	struct resp r = call("GET", "/services/data/", NULL, NULL, 0, NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 200);
+	assert_true(json_array_size(r.json) > 30);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 40), "label")),
+			    "Spring '24");
+	resp_free(&r);
+	r = get("/services/data/v58.0/nothing");
+	assert_int_equal(r.status, 404);
+	assert_string_equal(error_code(&r), "NOT_FOUND");
+	assert_non_null(strstr(r.headers.data, "Sforce-Limit-Info: api-usage="));
+	resp_free(&r);
+	r = get("/services/data/v58.0/sobjects/Nope__c/describe");
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	r = call("GET", "/services/data/v58.0/limits", NULL, NULL, 0, "bogus");
+	assert_int_equal(r.status, 401);
+	assert_string_equal(error_code(&r), "INVALID_SESSION_ID");
+	resp_free(&r);
+}
+
+static void test_paging_and_locators(void **state)
+{
+	struct resp r = get("/services/data/v58.0/queryAll?q=SELECT+Id+FROM+i360core__Sales_Appointment__c");
+	size_t seen = 0;
+	long total;
+	char next[256];
+
+	(void)state;
+	assert_int_equal(r.status, 200);
+	total = (long)json_integer_value(json_object_get(r.json, "totalSize"));
+	assert_int_equal(total, 40);	/* queryAll: deleted ones too */
+	while (r.json && json_is_false(json_object_get(r.json, "done"))) {
+		seen += json_array_size(json_object_get(r.json, "records"));
+		snprintf(next, sizeof(next), "%s",
+			 json_string_value(json_object_get(r.json, "nextRecordsUrl")));
+		assert_non_null(strstr(next, "/services/data/v58.0/query/01g"));
+		resp_free(&r);
+		r = get(next);
+		assert_int_equal(r.status, 200);
+	}
+	seen += json_array_size(json_object_get(r.json, "records"));
+	assert_int_equal(seen, 40);
+	resp_free(&r);
+
+	/* An expired cursor answers INVALID_QUERY_LOCATOR. */
+	r = get("/services/data/v58.0/query?q=SELECT+Id+FROM+i360core__Sales_Appointment__c");
+	snprintf(next, sizeof(next), "%s", json_string_value(json_object_get(r.json, "nextRecordsUrl")));
+	resp_free(&r);
+	sandbox_expire_cursors(sb);
+	r = get(next);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_QUERY_LOCATOR");
+	resp_free(&r);
+}
+
+static void test_child_results_page_on_their_own(void **state)
+{
+	struct resp r = get("/services/data/v58.0/query?q=SELECT+Id,(SELECT+Id+FROM+"
+			    "i360core__Sales_Appointment_Opportunities__r)+FROM+"
+			    "i360core__Sales_Appointment__c");
+	json_t *recs = json_object_get(r.json, "records");
+	int paged = 0, empty = 0;
+
+	(void)state;
+	for (size_t i = 0; i < json_array_size(recs); i++) {
+		json_t *ch = json_object_get(json_array_get(recs, i),
+					     "i360core__Sales_Appointment_Opportunities__r");
+
+		empty += json_is_null(ch);
+		if (json_is_false(json_object_get(ch, "done")) && !paged) {
+			struct resp more = get(json_string_value(json_object_get(ch, "nextRecordsUrl")));
+
+			assert_int_equal(more.status, 200);
+			assert_int_equal(json_array_size(json_object_get(more.json, "records")), 1);
+			assert_int_equal(json_integer_value(json_object_get(more.json, "totalSize")),
+					 json_integer_value(json_object_get(ch, "totalSize")));
+			paged = 1;
+			resp_free(&more);
+		}
+	}
+	assert_true(paged);
+	assert_true(empty > 0);
+	resp_free(&r);
+}
+
+static void test_quota_and_faults(void **state)
+{
+	struct resp r;
+	long calls = sandbox_api_calls(sb);
+	char quota[64];
+
+	(void)state;
+	snprintf(quota, sizeof(quota), "{\"api_quota\": %ld}", calls + 1);
+	knobs(quota);
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 403);
+	assert_string_equal(error_code(&r), "REQUEST_LIMIT_EXCEEDED");
+	resp_free(&r);
+	knobs("{\"api_quota\": 0, \"fail_rate\": 1.0}");
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 503);
+	assert_string_equal(error_code(&r), "SERVER_UNAVAILABLE");
+	resp_free(&r);
+	knobs("{\"fail_rate\": 0, \"reset_rate\": 1.0}");
+	r = get("/services/data/v58.0/limits");
+	assert_int_not_equal(r.rc, CURLE_OK);	/* the connection closed without an answer */
+	resp_free(&r);
+	knobs("{\"reset_rate\": 0}");
+}
+
+static void test_drop_after_committed_write(void **state)
+{
+	struct resp r;
+	char q[256];
+
+	(void)state;
+	knobs("{\"drop_after_writes\": 1}");
+	r = post_json("/services/data/v58.0/sobjects/Account", "{\"Name\":\"Exactly Once Ltd\"}");
+	assert_int_not_equal(r.rc, CURLE_OK);
+	resp_free(&r);
+	snprintf(q, sizeof(q), "/services/data/v58.0/query?q=SELECT+COUNT()+FROM+Account+WHERE+"
+		 "Name='Exactly+Once+Ltd'");
+	r = get(q);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "totalSize")), 1);
+	resp_free(&r);
+}
+
+static void test_token_expiry_refresh_and_revoke(void **state)
+{
+	struct resp r;
+	char form[512];
+
+	(void)state;
+	knobs("{\"token_ttl_calls\": 1}");
+	fetch_tokens();	/* a fresh token: the lifetime counts every call made with it */
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	knobs("{\"token_ttl_calls\": 0, \"rotate_refresh_tokens\": 1}");
+	snprintf(form, sizeof(form), "grant_type=refresh_token&refresh_token=%s&client_id="
+		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret", refresh_token);
+	r = call("POST", "/services/oauth2/token", "application/x-www-form-urlencoded", form,
+		 strlen(form), NULL);
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "expires_in"));
+	assert_non_null(json_object_get(r.json, "refresh_token"));	/* rotated */
+	snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(r.json, "access_token")));
+	resp_free(&r);
+	/* The old refresh token was rotated out. */
+	r = call("POST", "/services/oauth2/token", "application/x-www-form-urlencoded", form,
+		 strlen(form), NULL);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")), "invalid_grant");
+	assert_string_equal(json_string_value(json_object_get(r.json, "error_description")),
+			    "expired access/refresh token");
+	resp_free(&r);
+	knobs("{\"rotate_refresh_tokens\": 0}");
+	snprintf(form, sizeof(form), "token=%s", token);
+	r = call("POST", "/services/oauth2/revoke", "application/x-www-form-urlencoded", form,
+		 strlen(form), NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = get("/services/data/v58.0/limits");
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	fetch_tokens();
+}
+
+static void test_oauth_refusals(void **state)
+{
+	struct resp r = call("GET", "/services/oauth2/authorize?response_type=code&client_id=nope"
+			     "&redirect_uri=http%3A%2F%2Flocalhost%2Fcb", NULL, NULL, 0, NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 302);
+	assert_non_null(strstr(r.headers.data, "error=invalid_client_id"));
+	resp_free(&r);
+	r = call("GET", "/services/oauth2/authorize?response_type=code&client_id=sandbox-consumer-key"
+		 "&redirect_uri=http%3A%2F%2Fevil%2Fcb", NULL, NULL, 0, NULL);
+	assert_non_null(strstr(r.headers.data, "error=redirect_uri_mismatch"));
+	resp_free(&r);
+	r = post_form("/services/oauth2/token",
+		      "grant_type=authorization_code&code=x&client_id=nope&client_secret=y");
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")), "invalid_client_id");
+	resp_free(&r);
+	r = post_form("/services/oauth2/token", "grant_type=authorization_code&code=x&client_id="
+		      "sandbox-consumer-key&client_secret=y");
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")), "invalid_client");
+	resp_free(&r);
+}
+
+static void test_control_late_commit(void **state)
+{
+	const char *in = "{\"op\":\"create\",\"type\":\"i360core__Staff__c\",\"fields\":{"
+			 "\"Name\":\"Late Larry\",\"SystemModstamp\":\"2020-01-01T00:00:00Z\"}}";
+	struct resp r = call("POST", "/_control/records", "application/json", in, strlen(in), NULL);
+	struct resp q;
+
+	(void)state;
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "record"),
+							      "SystemModstamp")),
+			    "2020-01-01T00:00:00.000+0000");
+	q = get("/services/data/v58.0/query?q=SELECT+Name+FROM+i360core__Staff__c+WHERE+"
+		"SystemModstamp+<+2021-01-01T00:00:00Z");
+	assert_int_equal(json_integer_value(json_object_get(q.json, "totalSize")), 1);
+	resp_free(&q);
+	resp_free(&r);
+	r = call("GET", "/_control/stats", NULL, NULL, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "api_calls")), sandbox_api_calls(sb));
+	resp_free(&r);
+}
+
+static void test_large_multipart_upload(void **state)
+{
+	size_t n = 21u * 1024 * 1024;
+	char *data = malloc(n);
+	CURL *c = curl_easy_init();
+	curl_mime *mime = curl_mime_init(c);
+	curl_mimepart *part;
+	struct curl_slist *h = NULL;
+	struct buf body;
+	char url[256], hdr[300];
+	long status = 0;
+	json_t *res, *blob_len;
+	struct resp g;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		data[i] = (char)(i * 31 + 7);
+	buf_init(&body, 0);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "entity_content");
+	curl_mime_data(part, "{\"PathOnClient\":\"big.pdf\",\"ReasonForChange\":\"occ-doc-9\"}",
+		       CURL_ZERO_TERMINATED);
+	curl_mime_type(part, "application/json");
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "VersionData");
+	curl_mime_filename(part, "big.pdf");
+	curl_mime_type(part, "application/pdf");
+	curl_mime_data(part, data, n);
+	snprintf(url, sizeof(url), "%s/services/data/v58.0/sobjects/ContentVersion", sandbox_url(sb));
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "Transfer-Encoding: chunked");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	assert_int_equal(status, 201);
+	res = json_loads(body.data, 0, NULL);
+	snprintf(url, sizeof(url), "/services/data/v58.0/query?q=SELECT+ContentSize+FROM+"
+		 "ContentVersion+WHERE+Id='%s'", json_string_value(json_object_get(res, "id")));
+	g = get(url);
+	blob_len = json_object_get(json_array_get(json_object_get(g.json, "records"), 0), "ContentSize");
+	assert_int_equal(json_integer_value(blob_len), n);
+	resp_free(&g);
+	json_decref(res);
+	buf_free(&body);
+	curl_slist_free_all(h);
+	curl_mime_free(mime);
+	curl_easy_cleanup(c);
+	free(data);
+}
+
+static void test_composite_partial_success(void **state)
+{
+	struct resp r = post_json("/services/data/v58.0/composite/sobjects",
+				  "{\"allOrNone\":false,\"records\":[{\"attributes\":{\"type\":"
+				  "\"Account\"},\"Name\":\"Ok Co\"},{\"attributes\":{\"type\":"
+				  "\"i360core__Sales_Opportunity__c\"},\"Name\":\"X\","
+				  "\"i360core__Result__c\":\"Recission\"}]}");
+
+	(void)state;
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_true(json_object_get(json_array_get(r.json, 0), "success")));
+	assert_true(json_is_false(json_object_get(json_array_get(r.json, 1), "success")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_array_get(r.json, 1), "errors"), 0), "statusCode")),
+		"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST");	/* an inactive value */
+	resp_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_versions_and_not_found),
+		cmocka_unit_test(test_paging_and_locators),
+		cmocka_unit_test(test_child_results_page_on_their_own),
+		cmocka_unit_test(test_quota_and_faults),
+		cmocka_unit_test(test_drop_after_committed_write),
+		cmocka_unit_test(test_token_expiry_refresh_and_revoke),
+		cmocka_unit_test(test_oauth_refusals),
+		cmocka_unit_test(test_control_late_commit),
+		cmocka_unit_test(test_large_multipart_upload),
+		cmocka_unit_test(test_composite_partial_success),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
