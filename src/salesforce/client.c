@@ -441,6 +441,7 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	int failed, retryable, rv = -1;
 
 	*ambiguous = 0;
+	*retry_after_ms = -1;
 	buf_free(&resp->body);
 	buf_init(&resp->body, c->body_cap);
 	headers = build_headers(c, r, &failed);
@@ -567,7 +568,7 @@ int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 	struct buf url;
 	struct sf_error se;
 	int attempt = 0, refreshed = 0, ambiguous;
-	long retry_after, delay;
+	long retry_after = -1, delay;
 
 	memset(resp, 0, sizeof(*resp));
 	sf__no_remote_error(c);
