@@ -76,30 +76,17 @@ out:
 	return rc;
 }
 
-void harness_start(struct harness *h, const struct sandbox_config *cfg, int connect)
+void harness_new_store(struct harness *h, int connect)
 {
-	struct sandbox_config def;
 	struct err e;
 
-	memset(h, 0, sizeof(*h));
-	unsetenv("I360BRIDGE_MASTER_KEY");
-	if (cfg == NULL) {
-		sandbox_config_defaults(&def);
-		def.auto_approve = 1;
-		cfg = &def;
-	}
-	h->sb = sandbox_start(cfg, &e);
-	if (h->sb == NULL) {
-		fprintf(stderr, "harness: sandbox: %s\n", e.msg);
-		abort();
-	}
+	store_close(h->s);
 	snprintf(h->db, sizeof(h->db), "%s", testutil_path(testutil_tmpdir(), "it.db"));
 	h->s = store_open(h->db, &e);
 	if (h->s == NULL || store_org_create(h->s, "Integration Co", &h->org, h->token, &e) < 0) {
 		fprintf(stderr, "harness: store: %s\n", e.msg);
 		abort();
 	}
-	h->emails = sandbox_staff_emails(h->sb, &h->nemails);
 	for (size_t i = 0; i < h->nemails; i += 2) {
 		char up[256], name[64];
 		int64_t id;
@@ -118,6 +105,27 @@ void harness_start(struct harness *h, const struct sandbox_config *cfg, int conn
 		fprintf(stderr, "harness: connect: %s\n", e.msg);
 		abort();
 	}
+}
+
+void harness_start(struct harness *h, const struct sandbox_config *cfg, int connect)
+{
+	struct sandbox_config def;
+	struct err e;
+
+	memset(h, 0, sizeof(*h));
+	unsetenv("I360BRIDGE_MASTER_KEY");
+	if (cfg == NULL) {
+		sandbox_config_defaults(&def);
+		def.auto_approve = 1;
+		cfg = &def;
+	}
+	h->sb = sandbox_start(cfg, &e);
+	if (h->sb == NULL) {
+		fprintf(stderr, "harness: sandbox: %s\n", e.msg);
+		abort();
+	}
+	h->emails = sandbox_staff_emails(h->sb, &h->nemails);
+	harness_new_store(h, connect);
 }
 
 void harness_stop(struct harness *h)

@@ -25,6 +25,10 @@ struct harness {
  */
 void harness_start(struct harness *h, const struct sandbox_config *cfg, int connect);
 
+/* Replaces the store with a fresh one (new files): the org, its users and, when
+ * connect is nonzero, the OAuth connection, as harness_start makes them. */
+void harness_new_store(struct harness *h, int connect);
+
 /* Follows the sandbox's authorize page like a browser clicking Allow and hands the
  * callback's code and state to connect_callback. 0 or -1 with e set. */
 int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "salesforce/client.h"
 #include "store/seal.h"
 #include "util/log.h"
 
@@ -104,10 +105,11 @@ static int cli_help_cmd(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
+	struct err e;
 
 	log_init();
-	if (seal_init() < 0)
-		return cli_fail("libsodium could not be initialised");
+	if (seal_init() < 0 || sf_global_init(&e) < 0)
+		return cli_fail("libcurl or libsodium could not be initialised");
 	/* A --db given before the command applies to it, as I360BRIDGE_DB would. */
 	while (argc >= 2 && strncmp(argv[1], "--db", 4) == 0) {
 		if (argv[1][4] == '=') {

@@ -28,7 +28,14 @@ void sync_holder_name(char *out, size_t n)
 
 static int64_t lease_ms(const struct sync_options *o)
 {
-	return o->lease_ms > 0 ? o->lease_ms : SYNC_LEASE_MS;
+	const char *env = getenv("I360BRIDGE_LEASE_MS");
+	long long v;
+
+	if (o->lease_ms > 0)
+		return o->lease_ms;
+	if (env && (v = strtoll(env, NULL, 10)) > 0)
+		return v;
+	return SYNC_LEASE_MS;
 }
 
 int sync_begin(struct store *s, int64_t org_id, const struct sync_options *o,

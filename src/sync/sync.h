@@ -27,7 +27,9 @@ struct sync_options {
 	const char *holder;		/* who holds the lease: unique per process */
 	int share_limit;		/* % of the daily API allowance past which scheduled
 					   work stops; 0: SYNC_SHARE_LIMIT_DEFAULT */
-	int64_t lease_ms;		/* 0: SYNC_LEASE_MS; renewed at every page */
+	int64_t lease_ms;		/* 0: env I360BRIDGE_LEASE_MS, else SYNC_LEASE_MS;
+					   renewed at every page. A process that dies holding it
+					   delays the org's next sync by at most this long. */
 	const struct sf_client_config *client;	/* timeouts, retries; NULL: defaults */
 	sync_progress_fn *progress;
 	void *progress_arg;
