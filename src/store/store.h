@@ -454,4 +454,50 @@ int store_outbox_list(struct store *s, int64_t org_id, int64_t job_id,
 /* Items not yet done or failed, across all orgs (for /metrics). */
 int store_outbox_depth(struct store *s, int64_t *depth, struct err *e);
 
+/* ---- Pushes: stage changes and the outbox worker's needs (store_push.c) --------- */
+
+/*
+ * A stage change of one job, already validated against the result reasons: the
+ * appointment's result and detail (opportunity_id NULL), or one sales opportunity's.
+ * payload is the JSON text of the fields the push will PATCH. Strings are borrowed;
+ * a NULL or "" detail clears it.
+ */
+struct store_push_stage {
+	const char *opportunity_id;
+	const char *result;
+	const char *result_detail;
+	const char *payload;
+};
+
+/*
+ * In one transaction: sets the stage on the stored job (so it shows at once) and
+ * queues its push, kind "appointment_stage" (target the appointment Id) or
+ * "opportunity_stage" (target the opportunity Id as the job stores it). A stage equal
+ * to the stored one queues nothing and *outbox_id is 0. While the push is queued or
+ * sending, store_job_upsert keeps this stage instead of the one a pull brings.
+ * ERR_NOT_FOUND: the job is not the org's, or the opportunity (compared on 15
+ * characters) is not on the job.
+ */
+int store_push_stage(struct store *s, int64_t org_id, int64_t job_id,
+		     const struct store_push_stage *st, int64_t *outbox_id, struct err *e);
+
+/*
+ * One document by id, whatever its org (the outbox worker has the id from an item it
+ * claimed). outbox_id, push_state and push_error are left empty. The caller frees
+ * what *out owns with store_push_document_clear. ERR_NOT_FOUND.
+ */
+int store_push_document(struct store *s, int64_t document_id, struct store_document *out,
+			struct err *e);
+
+/* Frees what one document owns (not the struct); NULL does nothing. */
+void store_push_document_clear(struct store_document *d);
+
+/*
+ * Gives back an item claimed by store_outbox_claim without counting the attempt: it is
+ * queued again, due at retry_at, with note (NULL clears) as its last_error. For pushes
+ * that could not be tried at all (the org needs re-authorization, the worker stops).
+ */
+int store_push_release(struct store *s, int64_t outbox_id, int64_t retry_at, const char *note,
+		       struct err *e);
+
 #endif

@@ -164,41 +164,151 @@ static void bind_job(struct db_stmt *st, const struct model_job *j, int64_t assi
 	db_bind_int64(st, 13, now);
 }
 
-int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j,
+/* The stages of a job that a push still queued or sending is carrying to I360. */
+struct kept_stages {
+	json_t *stored;		/* the appointment row's opportunities, as stored */
+	char *result, *result_detail;	/* the appointment's, as stored */
+	struct model_opportunity *opps;	/* a copy of j->opps with the kept stages */
+	unsigned char *pending;	/* per opportunity of j: a push is pending */
+	struct model_job view;	/* j with the kept stages: what is written */
+};
+
+static void kept_free(struct kept_stages *k)
+{
+	json_decref(k->stored);
+	free(k->result);
+	free(k->result_detail);
+	free(k->opps);
+	free(k->pending);
+}
+
+/* Overlays the stored stage of each opportunity with a pending push onto k->opps. An
+ * opportunity not stored yet has no local stage and keeps I360's. */
+static void keep_opportunities(const struct model_job *j, struct kept_stages *k)
+{
+	json_t *v;
+	size_t x;
+
+	for (size_t i = 0; i < j->nopps; i++) {
+		if (!k->pending[i])
+			continue;
+		json_array_foreach(k->stored, x, v) {
+			const char *id = json_string_value(json_object_get(v, "id"));
+
+			if (id && strncmp(id, j->opps[i].id, 15) == 0) {
+				/* Borrowed from k->stored, which lives as long as the view. */
+				k->opps[i].result = (char *)json_string_value(
+					json_object_get(v, "result"));
+				k->opps[i].result_detail = (char *)json_string_value(
+					json_object_get(v, "result_detail"));
+			}
+		}
+	}
+}
+
+/*
+ * A pull must not undo a stage still being pushed: for the appointment or each
+ * opportunity with a stage push queued or sending, the stored stage stands in for the
+ * one I360 sent (the value from before the push). k->view is j with those stages; its
+ * strings are borrowed from j and k. The pull after the push brings the pushed value
+ * back, which then matches what is stored.
+ */
+static int keep_pushed_stages(struct store *s, int64_t job_id, const struct model_job *j,
+			      struct kept_stages *k, struct err *e)
+{
+	struct db_stmt *st;
+	int rc, appt = 0, any = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->view = *j;
+	if (j->nopps) {
+		k->opps = malloc(j->nopps * sizeof(*k->opps));
+		k->pending = calloc(j->nopps, 1);
+		if (k->opps == NULL || k->pending == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		memcpy(k->opps, j->opps, j->nopps * sizeof(*k->opps));
+		k->view.opps = k->opps;
+	}
+	st = store__query(s, "SELECT kind, target_id FROM outbox WHERE job_id = ? AND state IN"
+			     " ('queued', 'sending') AND kind IN ('appointment_stage',"
+			     " 'opportunity_stage')", e, "i", job_id);
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		const char *kind = db_col_text(st, 0), *target = db_col_text(st, 1);
+
+		any = 1;
+		if (strcmp(kind, "appointment_stage") == 0)
+			appt = 1;
+		for (size_t i = 0; i < j->nopps && strcmp(kind, "opportunity_stage") == 0; i++)
+			if (j->opps[i].id && strncmp(j->opps[i].id, target, 15) == 0)
+				k->pending[i] = 1;
+	}
+	db_finish(st);
+	if (rc < 0 || !any)
+		return rc < 0 ? -1 : 0;
+	st = store__query(s, "SELECT result, result_detail, opportunities FROM appointments"
+			     " WHERE job_id = ?", e, "i", job_id);
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1) {
+		k->result = store__col_dup(st, 0);
+		k->result_detail = store__col_dup(st, 1);
+		k->stored = json_loads(db_col_text(st, 2) ? db_col_text(st, 2) : "[]", 0, NULL);
+	}
+	db_finish(st);
+	if (rc < 0)
+		return -1;
+	if (appt) {
+		k->view.result = k->result;
+		k->view.result_detail = k->result_detail;
+	}
+	keep_opportunities(j, k);
+	return 0;
+}
+
+int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j_in,
 		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
 		     struct err *e)
 {
 	char key[16], fp[65];
 	char *phones = NULL, *opps = NULL;
 	struct db_stmt *st = NULL;
+	struct kept_stages kept;
+	const struct model_job *j = j_in;
 	int64_t now = isotime_now_ms(), job_id = 0;
 	int own, rc = -1, found = 0;
 
+	memset(&kept, 0, sizeof(kept));
 	if (j->appointment_id == NULL || strlen(j->appointment_id) < 15)
 		return err_set(e, ERR_INVALID, "a job needs its appointment's Id");
 	if ((int)j->status < 0 || j->status >= MODEL_APPT__MAX)
 		return err_set(e, ERR_INVALID, "unknown appointment status");
 	appointment_key(j->appointment_id, key);
-	phones = phones_json(j);
-	opps = opps_json(j);
-	if (phones == NULL || opps == NULL) {
-		err_set(e, ERR_INTERNAL, "out of memory");
-		goto out;
-	}
-	fingerprint(j, assigned_user_id, phones, opps, fp);
 	if (store__tx_begin(s, &own, e) < 0)
-		goto out;
+		return -1;
 	st = store__query(s, "SELECT id, fingerprint FROM jobs WHERE org_id = ?"
 			     " AND appointment_key = ?", e, "it", org_id, key);
 	if (st == NULL || (found = db_step(st, e)) < 0)
 		goto end;
 	if (found) {
 		job_id = db_col_int64(st, 0);
-		if (strcmp(db_col_text(st, 1), fp) == 0) {
-			*result = STORE_UPSERT_UNCHANGED;
-			rc = 0;
+		if (keep_pushed_stages(s, job_id, j_in, &kept, e) < 0)
 			goto end;
-		}
+		j = &kept.view;
+	}
+	phones = phones_json(j);
+	opps = opps_json(j);
+	if (phones == NULL || opps == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto end;
+	}
+	fingerprint(j, assigned_user_id, phones, opps, fp);
+	if (found && strcmp(db_col_text(st, 1), fp) == 0) {
+		*result = STORE_UPSERT_UNCHANGED;
+		rc = 0;
+		goto end;
 	}
 	db_finish(st);
 	st = store__query(s, found
@@ -233,7 +343,7 @@ end:
 	rc = store__tx_end(s, own, rc, e);
 	if (rc == 0 && id)
 		*id = job_id;
-out:
+	kept_free(&kept);
 	free(phones);
 	free(opps);
 	return rc;
