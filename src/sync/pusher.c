@@ -1,0 +1,458 @@
+/* pusher: the outbox worker — claims due pushes and sends them to I360 (SPEC §5). */
+#include "sync/push.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i360/platform.h"
+#include "salesforce/files.h"
+#include "salesforce/sobject.h"
+#include "sync/connect.h"
+#include "sync/sync.h"
+#include "util/isotime.h"
+#include "util/log.h"
+
+/* The ContentVersion field that carries an upload's outbox marker. */
+#define MARKER_FIELD "ReasonForChange"
+#define MARKER_LEN 64
+/* An org that cannot be tried (re-authorization, disconnected) is looked at again after
+ * this long; one out of API allowance after QUOTA_PAUSE_MS. */
+#define RECHECK_MS ((int64_t)60 * 1000)
+#define QUOTA_PAUSE_MS ((int64_t)60 * 60 * 1000)
+/* Items one claim takes: small, so that several workers and processes share the work. */
+#define CLAIM_BATCH 4
+
+/* What became of one attempt. */
+enum outcome {
+	OUTCOME_DONE,		/* sent; result holds the ContentVersion Id of a document */
+	OUTCOME_RETRY,		/* may work later: queued again after the backoff */
+	OUTCOME_FAILED,		/* will never work: failed for good */
+	OUTCOME_RELEASE,	/* not tried (the org cannot be reached now): not counted */
+};
+
+struct attempt {
+	enum outcome outcome;
+	char result[SF_ID_LEN + 1];
+	int64_t release_ms;	/* OUTCOME_RELEASE: when to look again, from now */
+	struct err err;		/* why, unless done */
+};
+
+static void settle(const struct pusher_config *in, struct pusher_config *c)
+{
+	*c = *in;
+	if (c->workers <= 0)
+		c->workers = 1;
+	if (c->poll_ms <= 0)
+		c->poll_ms = 1000;
+	if (c->claim_ms <= 0)
+		c->claim_ms = 5 * 60 * 1000;
+	if (c->max_attempts <= 0)
+		c->max_attempts = 10;
+	if (c->backoff_base_ms <= 0)
+		c->backoff_base_ms = 30 * 1000;
+	if (c->backoff_max_ms <= 0)
+		c->backoff_max_ms = 60 * 60 * 1000;
+}
+
+/* base * 2^(attempts-1), capped, then between half and all of it so that items that
+ * failed together do not come back together. */
+static int64_t backoff_ms(const struct pusher_config *c, int attempts)
+{
+	int64_t d = c->backoff_base_ms, half;
+
+	for (int i = 1; i < attempts && d < c->backoff_max_ms; i++)
+		d *= 2;
+	if (d > c->backoff_max_ms)
+		d = c->backoff_max_ms;
+	half = d / 2;
+	if (half > (int64_t)UINT32_MAX - 1)
+		half = (int64_t)UINT32_MAX - 1;
+	return d - half + (int64_t)randombytes_uniform((uint32_t)half + 1);
+}
+
+/* Decides what a failed Salesforce call (its message in ce) means for the push. */
+static void classify(struct store *s, struct connect_session *cs, const struct err *ce,
+		     struct attempt *a)
+{
+	const struct sf_error *se = sf_client_last_error(cs->client);
+	struct err ie;
+
+	a->err = *ce;
+	switch (se->kind) {
+	case SF_ERROR_REAUTH:
+		store_integration_set_status(s, cs->org_id, STORE_INT_NEEDS_REAUTH,
+					     "ImproveIt360 refused the stored authorization: an "
+					     "admin must authorize again", &ie);
+		log_warn("push.needs_reauthorization", "org=%lld", (long long)cs->org_id);
+		a->outcome = OUTCOME_RELEASE;
+		a->release_ms = RECHECK_MS;
+		break;
+	case SF_ERROR_LIMIT:
+		a->outcome = OUTCOME_RELEASE;
+		a->release_ms = QUOTA_PAUSE_MS;
+		break;
+	case SF_ERROR_SESSION:
+		a->outcome = OUTCOME_RETRY;
+		break;
+	case SF_ERROR_NONE:
+		/* Not Salesforce's answer: our own input (a file gone, a bad Id) cannot get
+		 * better; memory or the store may. */
+		a->outcome = ce->code == ERR_INTERNAL || ce->code == ERR_DB ? OUTCOME_RETRY :
+			     OUTCOME_FAILED;
+		break;
+	default:
+		a->outcome = se->retryable ? OUTCOME_RETRY : OUTCOME_FAILED;
+	}
+}
+
+static struct connect_session *open_session(struct store *s, const struct pusher_config *c,
+					    int64_t org_id, struct attempt *a)
+{
+	struct connect_session *cs = connect_session_open(s, org_id, c->client, &a->err);
+
+	if (cs == NULL) {
+		/* Needs re-authorization or not connected: wait for the admin, uncounted. */
+		a->outcome = a->err.code == ERR_AUTH || a->err.code == ERR_INVALID ?
+			     OUTCOME_RELEASE : OUTCOME_RETRY;
+		a->release_ms = RECHECK_MS;
+	}
+	return cs;
+}
+
+static void send_stage(struct store *s, struct connect_session *cs,
+		       const struct store_outbox_item *it, struct attempt *a)
+{
+	const struct platform_schema *schema;
+	json_t *fields;
+	const char *object;
+	struct err ce;
+
+	schema = platform_schema(platform_parse(cs->platform), &a->err);
+	if (schema == NULL) {
+		a->outcome = OUTCOME_FAILED;
+		return;
+	}
+	object = strcmp(it->kind, "appointment_stage") == 0 ? schema->appt_status.object :
+		 schema->opp_result.object;
+	fields = json_loads(it->payload, 0, NULL);
+	if (!json_is_object(fields)) {
+		json_decref(fields);
+		a->outcome = OUTCOME_FAILED;
+		err_set(&a->err, ERR_INTERNAL, "the stored push is damaged");
+		return;
+	}
+	if (sf_sobject_update(cs->client, object, it->target_id, fields, &ce) == 0)
+		a->outcome = OUTCOME_DONE;
+	else
+		classify(s, cs, &ce, a);
+	json_decref(fields);
+}
+
+/*
+ * Uploads a document at most once in effect. Every upload carries a marker naming its
+ * outbox item; a retry (attempts > 1: an earlier attempt may have been committed by
+ * Salesforce with its answer lost) first looks for a ContentVersion with that marker.
+ * *csp may be replaced by a fresh session (see below).
+ */
+static void send_document(struct store *s, const struct pusher_config *c,
+			  struct connect_session **csp, const struct store_outbox_item *it,
+			  struct attempt *a)
+{
+	struct store_document doc;
+	struct sf_upload u;
+	char marker[MARKER_LEN], id[SF_ID_LEN + 1];
+	struct err ce;
+	int found;
+
+	if (store_push_document(s, it->document_id, &doc, &a->err) < 0) {
+		a->outcome = a->err.code == ERR_NOT_FOUND ? OUTCOME_FAILED : OUTCOME_RETRY;
+		return;
+	}
+	snprintf(marker, sizeof(marker), "i360bridge outbox %lld", (long long)it->id);
+	if (it->attempts > 1) {
+		found = sf_files_find((*csp)->client, MARKER_FIELD, marker, it->target_id, id, &ce);
+		if (found < 0) {
+			classify(s, *csp, &ce, a);
+			goto out;
+		}
+		if (found == 1) {
+			log_info("push.upload_found", "outbox=%lld", (long long)it->id);
+			snprintf(a->result, sizeof(a->result), "%s", id);
+			a->outcome = OUTCOME_DONE;
+			goto out;
+		}
+		/*
+		 * The upload gets a connection of its own. libcurl silently sends a request
+		 * again when a reused keep-alive connection turns out closed before any
+		 * answer; for an upload Salesforce committed before the connection dropped,
+		 * that would make the second ContentVersion the marker exists to prevent.
+		 */
+		connect_session_close(*csp);
+		if ((*csp = open_session(s, c, it->org_id, a)) == NULL)
+			goto out;
+	}
+	memset(&u, 0, sizeof(u));
+	u.path = doc.path;
+	u.title = doc.title;
+	u.path_on_client = doc.title;
+	u.first_publish_location_id = it->target_id;
+	u.reason_for_change = marker;
+	u.content_type = doc.content_type;
+	if (sf_files_upload((*csp)->client, &u, id, &ce) == 0) {
+		snprintf(a->result, sizeof(a->result), "%s", id);
+		a->outcome = OUTCOME_DONE;
+	} else {
+		classify(s, *csp, &ce, a);
+	}
+out:
+	store_push_document_clear(&doc);
+}
+
+/* Records how the attempt ended. -1 only when the store failed. */
+static int finish(struct store *s, const struct pusher_config *c,
+		  const struct store_outbox_item *it, const struct attempt *a, int *ended,
+		  struct err *e)
+{
+	int64_t now = isotime_now_ms();
+	char msg[ERR_MSG_MAX + 64];
+
+	*ended = 0;
+	switch (a->outcome) {
+	case OUTCOME_DONE:
+		if (store_begin(s, e) < 0)
+			return -1;
+		if ((it->document_id &&
+		     store_document_set_version(s, it->document_id, a->result, e) < 0) ||
+		    store_outbox_done(s, it->id, a->result[0] ? a->result : NULL, e) < 0 ||
+		    store_commit(s, e) < 0) {
+			store_rollback(s);
+			return -1;
+		}
+		log_info("push.done", "outbox=%lld kind=%s attempts=%d", (long long)it->id,
+			 it->kind, it->attempts);
+		*ended = 1;
+		return 0;
+	case OUTCOME_RELEASE:
+		log_info("push.waiting", "outbox=%lld org=%lld", (long long)it->id,
+			 (long long)it->org_id);
+		return store_push_release(s, it->id, now + a->release_ms, a->err.msg, e);
+	case OUTCOME_RETRY:
+		if (it->attempts < c->max_attempts) {
+			log_warn("push.retry", "outbox=%lld attempts=%d", (long long)it->id,
+				 it->attempts);
+			return store_outbox_fail(s, it->id, a->err.msg, 0,
+						 now + backoff_ms(c, it->attempts), e);
+		}
+		snprintf(msg, sizeof(msg), "gave up after %d attempts: %s", it->attempts,
+			 a->err.msg);
+		break;
+	case OUTCOME_FAILED:
+		snprintf(msg, sizeof(msg), "%s", a->err.msg);
+		break;
+	}
+	log_warn("push.failed", "outbox=%lld kind=%s attempts=%d", (long long)it->id, it->kind,
+		 it->attempts);
+	*ended = 1;
+	return store_outbox_fail(s, it->id, msg, 1, now, e);
+}
+
+/* One attempt at one claimed item. -1 only when the store failed. */
+static int push_one(struct store *s, const struct pusher_config *c,
+		    const struct store_outbox_item *it, int *ended, struct err *e)
+{
+	struct connect_session *cs;
+	struct attempt a;
+
+	memset(&a, 0, sizeof(a));
+	cs = open_session(s, c, it->org_id, &a);
+	if (cs) {
+		if (strcmp(it->kind, "document") == 0)
+			send_document(s, c, &cs, it, &a);
+		else
+			send_stage(s, cs, it, &a);
+		connect_session_close(cs);
+	}
+	return finish(s, c, it, &a, ended, e);
+}
+
+/* Gives back claimed items that were not begun. */
+static void release_rest(struct store *s, const struct store_outbox_item *it, size_t n)
+{
+	struct err e;
+
+	for (size_t i = 0; i < n; i++)
+		store_push_release(s, it[i].id, isotime_now_ms(), it[i].last_error, &e);
+}
+
+/* Claims one batch and works it, stopping early when *stop is set. *claimed says how
+ * many items the claim took. */
+static int work_batch(struct store *s, const char *holder, const struct pusher_config *c,
+		      const volatile int *stop, size_t *claimed, int *done, struct err *e)
+{
+	struct store_outbox_item *items;
+	size_t n, i;
+	int ended, rc = 0;
+
+	if (store_outbox_claim(s, holder, isotime_now_ms(), c->claim_ms, CLAIM_BATCH, &items, &n,
+			       e) < 0)
+		return -1;
+	*claimed = n;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (stop && *stop)
+			break;
+		if ((rc = push_one(s, c, &items[i], &ended, e)) == 0 && done)
+			*done += ended;
+	}
+	if (i < n)
+		release_rest(s, items + i, n - i);
+	store_outbox_free(items, n);
+	return rc;
+}
+
+int push_drain(struct store *s, const char *holder, const struct pusher_config *cfg, int *done,
+	       struct err *e)
+{
+	struct pusher_config c;
+	size_t claimed;
+
+	settle(cfg, &c);
+	if (done)
+		*done = 0;
+	do {
+		if (work_batch(s, holder, &c, NULL, &claimed, done, e) < 0)
+			return -1;
+	} while (claimed > 0);
+	return 0;
+}
+
+/* ---- Worker threads --------------------------------------------------------- */
+
+/*
+ * Shared under mu: kicks (a counter, so a kick that comes while a worker is busy is
+ * not lost) and stop, which only goes from 0 to 1. Workers read stop without the lock
+ * between items; a stale read costs one more item.
+ */
+struct pusher {
+	struct pusher_config cfg;
+	char *db_url;
+	char holder[128];
+	pthread_t *threads;
+	int nthreads;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	unsigned long kicks;
+	volatile int stop;
+};
+
+/* Waits up to poll_ms for a kick that came after seen, or for stop. */
+static void wait_for_work(struct pusher *p, unsigned long seen)
+{
+	struct timespec until;
+	int64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	ns = (int64_t)until.tv_nsec + p->cfg.poll_ms % 1000 * 1000000;
+	until.tv_sec += (time_t)(p->cfg.poll_ms / 1000 + ns / 1000000000);
+	until.tv_nsec = (long)(ns % 1000000000);
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop && p->kicks == seen)
+		if (pthread_cond_timedwait(&p->cond, &p->mu, &until) != 0)
+			break;
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct pusher *p = arg;
+	struct store *s = NULL;
+	unsigned long seen;
+	size_t claimed;
+	struct err e;
+
+	while (!p->stop) {
+		pthread_mutex_lock(&p->mu);
+		seen = p->kicks;
+		pthread_mutex_unlock(&p->mu);
+		claimed = 0;
+		if (s == NULL && (s = store_open(p->db_url, &e)) == NULL)
+			log_error("push.store_failed", "error=\"%s\"", e.msg);
+		if (s && work_batch(s, p->holder, &p->cfg, &p->stop, &claimed, NULL, &e) < 0) {
+			log_error("push.store_failed", "error=\"%s\"", e.msg);
+			store_close(s);	/* a fresh connection next time */
+			s = NULL;
+		}
+		if (claimed == 0)
+			wait_for_work(p, seen);
+	}
+	store_close(s);
+	return NULL;
+}
+
+struct pusher *pusher_start(const struct pusher_config *c, struct err *e)
+{
+	struct pusher *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	settle(c, &p->cfg);
+	p->db_url = c->db_url ? strdup(c->db_url) : NULL;
+	p->threads = calloc((size_t)p->cfg.workers, sizeof(*p->threads));
+	if (p->db_url == NULL || p->threads == NULL) {
+		free(p->db_url);
+		free(p->threads);
+		free(p);
+		err_set(e, c->db_url ? ERR_INTERNAL : ERR_INVALID, c->db_url ? "out of memory" :
+			"the push workers need the store's address");
+		return NULL;
+	}
+	p->cfg.db_url = p->db_url;
+	sync_holder_name(p->holder, sizeof(p->holder));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	for (int i = 0; i < p->cfg.workers; i++) {
+		if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0)
+			break;
+		p->nthreads++;
+	}
+	if (p->nthreads < p->cfg.workers) {
+		pusher_stop(p);
+		err_set(e, ERR_INTERNAL, "cannot start the push workers");
+		return NULL;
+	}
+	log_info("push.started", "workers=%d", p->cfg.workers);
+	return p;
+}
+
+void pusher_kick(struct pusher *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->kicks++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pusher_stop(struct pusher *p)
+{
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cond);
+	free(p->threads);
+	free(p->db_url);
+	free(p);
+}
