@@ -68,6 +68,21 @@ const struct cli_cmd cli_cmds[] = {
 	  "  --org ID     the org\n"
 	  "  --crm-id ID  the I360 staff Id\n" DB_HELP,
 	  cli_unlink },
+	{ "serve", "serve the HTTP API, the admin UI, the OAuth callback and scheduled syncs",
+	  "usage: i360bridge serve [--listen HOST:PORT] [--public-url URL] [--workers N]\n"
+	  "                        [--sync-interval DURATION] [--no-scheduler] [--db URL]\n\n"
+	  "Serves the JSON API, the admin UI and the OAuth callback, and syncs every\n"
+	  "connected org each interval. Prints \"listening on http://HOST:PORT\" when\n"
+	  "ready. SIGINT or SIGTERM stop it after running syncs commit their page.\n\n"
+	  "  --listen HOST:PORT   where to listen (default 127.0.0.1:8360; port 0 picks a\n"
+	  "                       free one)\n"
+	  "  --public-url URL     the address browsers and Salesforce reach this service at\n"
+	  "                       (default http://HOST:PORT); the connected app's Callback\n"
+	  "                       URL is URL/auth/improveit360/callback\n"
+	  "  --workers N          sync workers (default 4)\n"
+	  "  --sync-interval D    time between scheduled syncs: 10s, 15m, 1h (default 15m)\n"
+	  "  --no-scheduler       no scheduled syncs; manual ones still run\n" DB_HELP,
+	  cli_serve },
 	{ "migrate", "apply pending store migrations",
 	  "usage: i360bridge migrate [--db URL]\n\n"
 	  "Brings the store's schema up to date (every command also does this when it\n"
