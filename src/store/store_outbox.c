@@ -216,6 +216,17 @@ static int outbox_collect(struct db_stmt *st, struct store_outbox_item **out, si
 	return 0;
 }
 
+#define OUTBOX_CLAIM_SQL(lock) \
+	"UPDATE outbox SET state = 'sending', attempts = attempts + 1," \
+	" claimed_by = ?, claim_expires_at = ?, updated_at = ?" \
+	" WHERE id IN (SELECT id FROM outbox WHERE" \
+	" (state = 'queued' AND next_attempt_at <= ?) OR" \
+	" (state = 'sending' AND claim_expires_at < ?)" \
+	" ORDER BY next_attempt_at, id LIMIT ?" lock ")" \
+	" RETURNING id, org_id, job_id, kind, target_id, payload," \
+	" COALESCE(document_id, 0), state, attempts, next_attempt_at," \
+	" last_error, result, created_at, updated_at"
+
 int store_outbox_claim(struct store *s, const char *holder, int64_t now, int64_t lease_ms,
 		       int max, struct store_outbox_item **out, size_t *n, struct err *e)
 {
@@ -227,18 +238,14 @@ int store_outbox_claim(struct store *s, const char *holder, int64_t now, int64_t
 	if (store__tx_begin(s, &own, e) < 0)
 		return -1;
 	/* Due items are queued ones whose time has come, and sending ones whose claimant
-	 * died (claim expired). The UPDATE ... WHERE id IN (...) claims them in one
-	 * statement; on PostgreSQL the inner SELECT takes FOR UPDATE SKIP LOCKED later. */
-	st = store__query(s, "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-			     " claimed_by = ?, claim_expires_at = ?, updated_at = ?"
-			     " WHERE id IN (SELECT id FROM outbox WHERE"
-			     " (state = 'queued' AND next_attempt_at <= ?) OR"
-			     " (state = 'sending' AND claim_expires_at < ?)"
-			     " ORDER BY next_attempt_at, id LIMIT ?)"
-			     " RETURNING id, org_id, job_id, kind, target_id, payload,"
-			     " COALESCE(document_id, 0), state, attempts, next_attempt_at,"
-			     " last_error, result, created_at, updated_at", e, "tiiiii", holder,
-			  now + lease_ms, now, now, now, (int64_t)(max > 0 ? max : 1));
+	 * died (claim expired). One UPDATE ... WHERE id IN (...) claims them. SQLite's
+	 * BEGIN IMMEDIATE already serializes claimants; on PostgreSQL the inner SELECT
+	 * locks what it picks and skips rows another claimant holds, so concurrent
+	 * processes each get different items without waiting on each other. */
+	st = store__query(s, db_kind(s->db) == DB_POSTGRES ? OUTBOX_CLAIM_SQL(" FOR UPDATE SKIP LOCKED")
+							   : OUTBOX_CLAIM_SQL(""),
+			  e, "tiiiii", holder, now + lease_ms, now, now, now,
+			  (int64_t)(max > 0 ? max : 1));
 	rc = st ? outbox_collect(st, out, n, e) : -1;
 	return store__tx_end(s, own, rc, e);
 }
