@@ -555,7 +555,7 @@ static void test_pushes_survive_restart(void **state)
 	f->pc.poll_ms = 60 * 1000;
 	p = pusher_start(&f->pc, &e);
 	assert_non_null(p);
-	usleep(100 * 1000);
+	usleep(300 * 1000);	/* its first look at the outbox, while it is empty, is over */
 	/* One was being sent by a process that died: its claim runs out. */
 	o = stage(f, f->job.job.opps[0].id, "Demo No Sale", "Price");
 	assert_int_equal(store_outbox_claim(f->h.s, "dead-process", isotime_now_ms(), 1, 10,
