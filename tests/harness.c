@@ -2,77 +2,31 @@
 #include "harness.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/approve.h"
 #include "sync/connect.h"
 #include "testutil.h"
 
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return size * n;
-}
-
-/* The value of query parameter name in url, decoded, malloc'd; NULL when absent. */
-static char *query_param(const char *url, const char *name)
-{
-	const char *q = strchr(url, '?');
-	size_t n = strlen(name);
-
-	while (q) {
-		q++;
-		if (strncmp(q, name, n) == 0 && q[n] == '=') {
-			const char *v = q + n + 1;
-			int len = (int)strcspn(v, "&#");
-			int outlen;
-			char *d = curl_easy_unescape(NULL, v, len, &outlen);
-			char *r = d ? strdup(d) : NULL;
-			curl_free(d);
-			return r;
-		}
-		q = strchr(q, '&');
-	}
-	return NULL;
-}
-
 int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e)
 {
-	char *url = NULL, *loc = NULL, *code = NULL, *state = NULL, *error = NULL;
-	CURL *c = curl_easy_init();
+	char *url = NULL, *code = NULL, *state = NULL, *error = NULL;
 	int64_t org;
-	long status = 0;
 	int rc = -1;
 
 	if (connect_authorize_url(h->s, h->org, "sandbox-consumer-key", "sandbox-consumer-secret",
 				  sandbox_url(h->sb), redirect_uri, &url, e) < 0)
 		goto out;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	if (curl_easy_perform(c) != CURLE_OK) {
-		err_set(e, ERR_IO, "the authorize page did not answer");
+	if (approve_follow(url, &code, &state, &error, e) < 0)
 		goto out;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
-	if (status != 302 || loc == NULL) {
-		err_set(e, ERR_IO, "the authorize page answered %ld without a redirect", status);
-		goto out;
-	}
-	code = query_param(loc, "code");
-	state = query_param(loc, "state");
-	error = query_param(loc, "error");
 	rc = connect_callback(h->s, state, code, error, NULL, redirect_uri, &org, e);
 out:
 	free(url);
 	free(code);
 	free(state);
 	free(error);
-	curl_easy_cleanup(c);
 	return rc;
 }
 
