@@ -84,7 +84,7 @@ static void invalid_locator(struct reply *r)
 	struct sferr e;
 
 	sferr_set(&e, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
-	reply_sferr(r, &e);
+	answer_sferr(r, &e);
 }
 
 void cursor_page(struct sandbox *sb, const char *version, const char *locator,
@@ -136,5 +136,5 @@ void cursor_page(struct sandbox *sb, const char *version, const char *locator,
 						 pos + size));
 	pthread_mutex_unlock(&sb->mu);
 	json_object_set_new(body, "records", page);
-	reply_json(r, 200, body);
+	answer_json(r, 200, body);
 }

@@ -36,8 +36,8 @@ static char *random_token(const char *prefix, size_t n, int variant)
 
 static void oauth_error(struct reply *r, int status, const char *error, const char *desc)
 {
-	reply_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", desc));
-	reply_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
+	answer_json(r, status, json_pack("{s:s, s:s}", "error", error, "error_description", desc));
+	answer_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
 }
 
 static const char *html_escape(struct buf *b, const char *s)
@@ -61,20 +61,20 @@ static const char *html_escape(struct buf *b, const char *s)
 static void redirect_error_page(struct sandbox *sb, struct reply *r, const char *error,
 				const char *desc)
 {
-	char *e = reply_urlencode(error), *d = reply_urlencode(desc);
+	char *e = answer_urlencode(error), *d = answer_urlencode(desc);
 	char loc[512];
 
 	snprintf(loc, sizeof(loc), "%s/setup/secur/RemoteAccessErrorPage.apexp?error=%s&"
 		 "error_description=%s", sb->url, e ? e : "", d ? d : "");
 	free(e);
 	free(d);
-	reply_text(r, 302, "text/html;charset=UTF-8", "");
-	reply_header(r, "Location", loc);
+	answer_text(r, 302, "text/html;charset=UTF-8", "");
+	answer_header(r, "Location", loc);
 }
 
-static void error_page(const struct reply_req *q, struct reply *r)
+static void error_page(const struct answer_req *q, struct reply *r)
 {
-	const char *error = reply_arg(q, "error"), *desc = reply_arg(q, "error_description");
+	const char *error = answer_arg(q, "error"), *desc = answer_arg(q, "error_description");
 	struct buf b, esc;
 
 	buf_init(&b, 0);
@@ -85,7 +85,7 @@ static void error_page(const struct reply_req *q, struct reply *r)
 	buf_puts(&b, "</h1><p>error_description=");
 	buf_puts(&b, html_escape(&esc, desc ? desc : ""));
 	buf_puts(&b, "</p></body></html>");
-	reply_text(r, 400, "text/html;charset=UTF-8", b.data);
+	answer_text(r, 400, "text/html;charset=UTF-8", b.data);
 	buf_free(&b);
 	buf_free(&esc);
 }
@@ -118,14 +118,14 @@ static void redirect_back(struct reply *r, const char *uri, ...)
 
 		if (value == NULL)
 			continue;
-		enc = reply_urlencode(value);
+		enc = answer_urlencode(value);
 		buf_printf(&b, "%c%s=%s", first ? '?' : '&', name, enc ? enc : "");
 		free(enc);
 		first = 0;
 	}
 	va_end(ap);
-	reply_text(r, 302, "text/html;charset=UTF-8", "");
-	reply_header(r, "Location", b.data ? b.data : uri);
+	answer_text(r, 302, "text/html;charset=UTF-8", "");
+	answer_header(r, "Location", b.data ? b.data : uri);
 	buf_free(&b);
 }
 
@@ -169,17 +169,17 @@ static void allow_page(struct sandbox *sb, struct reply *r, const char *pending)
 	buf_puts(&b, "\">\n<input type=\"submit\" id=\"oadeny\" name=\"oadeny\" value=\"Deny\">\n"
 		 "<input type=\"submit\" id=\"oaapprove\" name=\"oaapprove\" value=\"Allow\">\n"
 		 "</form></div></body></html>\n");
-	reply_text(r, 200, "text/html;charset=UTF-8", b.data);
+	answer_text(r, 200, "text/html;charset=UTF-8", b.data);
 	buf_free(&b);
 	buf_free(&esc);
 }
 
 /* GET /services/oauth2/authorize */
-static void authorize(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void authorize(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
-	const char *type = reply_arg(q, "response_type"), *client = reply_arg(q, "client_id");
-	const char *uri = reply_arg(q, "redirect_uri"), *state = reply_arg(q, "state");
-	const char *scope = reply_arg(q, "scope");
+	const char *type = answer_arg(q, "response_type"), *client = answer_arg(q, "client_id");
+	const char *uri = answer_arg(q, "redirect_uri"), *state = answer_arg(q, "state");
+	const char *scope = answer_arg(q, "scope");
 	int auto_approve;
 	char *pending;
 
@@ -222,9 +222,9 @@ static void authorize(struct sandbox *sb, const struct reply_req *q, struct repl
 }
 
 /* POST of the Allow / Deny form. */
-static void decide(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void decide(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
-	json_t *form = reply_form(q->body, q->body_len), *p;
+	json_t *form = answer_form(q->body, q->body_len), *p;
 	const char *id = json_string_value(json_object_get(form, "pending"));
 	char *uri = NULL, *state = NULL, *scope = NULL;
 
@@ -240,7 +240,7 @@ static void decide(struct sandbox *sb, const struct reply_req *q, struct reply *
 		json_object_del(sb->pending, id);	/* single use */
 	pthread_mutex_unlock(&sb->mu);
 	if (uri == NULL || scope == NULL) {
-		reply_text(r, 400, "text/html;charset=UTF-8",
+		answer_text(r, 400, "text/html;charset=UTF-8",
 			   "<!DOCTYPE html><html><body><h1>This authorization request has "
 			   "expired or was already answered.</h1></body></html>");
 	} else if (json_object_get(form, "oaapprove") || json_object_get(form, "allow")) {
@@ -324,8 +324,8 @@ static void issue(struct sandbox *sb, struct reply *r, const char *scope, const 
 			 "token_type", "Bearer", "issued_at", issued);
 	if (new_refresh != NULL)
 		json_object_set_new(body, "refresh_token", json_string(new_refresh));
-	reply_json(r, 200, body);
-	reply_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
+	answer_json(r, 200, body);
+	answer_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
 done:
 	free(access);
 	free(access_full);
@@ -333,9 +333,9 @@ done:
 }
 
 /* Client credentials from the body, or from HTTP Basic authentication. */
-static void client_credentials(const struct reply_req *q, json_t *form, char **id, char **secret)
+static void client_credentials(const struct answer_req *q, json_t *form, char **id, char **secret)
 {
-	const char *auth = reply_header_in(q, "Authorization");
+	const char *auth = answer_header_in(q, "Authorization");
 
 	*id = json_string_value(json_object_get(form, "client_id")) ?
 	      strdup(json_string_value(json_object_get(form, "client_id"))) : NULL;
@@ -362,9 +362,9 @@ static void client_credentials(const struct reply_req *q, json_t *form, char **i
 }
 
 /* POST /services/oauth2/token */
-static void token(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void token(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
-	json_t *form = reply_form(q->body, q->body_len);
+	json_t *form = answer_form(q->body, q->body_len);
 	const char *grant = json_string_value(json_object_get(form, "grant_type"));
 	char *client = NULL, *secret = NULL, *scope = NULL;
 
@@ -430,14 +430,14 @@ done:
 
 /* POST (or GET) /services/oauth2/revoke: a refresh token takes its access tokens
  * with it. */
-static void revoke_token(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void revoke_token(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
-	json_t *form = reply_form(q->body, q->body_len);
+	json_t *form = answer_form(q->body, q->body_len);
 	const char *tok = json_string_value(json_object_get(form, "token"));
 	int found = 0;
 
 	if (tok == NULL)
-		tok = reply_arg(q, "token");
+		tok = answer_arg(q, "token");
 	pthread_mutex_lock(&sb->mu);
 	if (tok && json_object_get(sb->refresh, tok)) {
 		const char *key;
@@ -458,16 +458,16 @@ static void revoke_token(struct sandbox *sb, const struct reply_req *q, struct r
 	}
 	pthread_mutex_unlock(&sb->mu);
 	if (found)
-		reply_text(r, 200, "text/plain;charset=UTF-8", "");
+		answer_text(r, 200, "text/plain;charset=UTF-8", "");
 	else
 		oauth_error(r, 400, "invalid_token", "invalid token");
 	json_decref(form);
 }
 
 /* The token of "Authorization: Bearer X" (or "OAuth X"), or NULL. */
-static const char *bearer(const struct reply_req *q)
+static const char *bearer(const struct answer_req *q)
 {
-	const char *auth = reply_header_in(q, "Authorization");
+	const char *auth = answer_header_in(q, "Authorization");
 
 	if (auth == NULL)
 		return NULL;
@@ -478,7 +478,7 @@ static const char *bearer(const struct reply_req *q)
 	return NULL;
 }
 
-int oauth_check_bearer(struct sandbox *sb, const struct reply_req *q)
+int oauth_check_bearer(struct sandbox *sb, const struct answer_req *q)
 {
 	const char *tok = bearer(q);
 	json_t *t;
@@ -503,7 +503,7 @@ int oauth_check_bearer(struct sandbox *sb, const struct reply_req *q)
 }
 
 /* GET /id/ORGID/USERID: who the token belongs to. */
-static void identity(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void identity(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	const char *tok = bearer(q);
 	char path[64], id[160];
@@ -511,17 +511,17 @@ static void identity(struct sandbox *sb, const struct reply_req *q, struct reply
 	int ok;
 
 	if (tok == NULL)
-		tok = reply_arg(q, "oauth_token");
+		tok = answer_arg(q, "oauth_token");
 	snprintf(path, sizeof(path), "/id/%s/%s", sb->org_id, sb->user_id);
 	if (strcmp(q->path, path) != 0 && strncmp(q->path, path, strlen(path) - 3) != 0) {
-		reply_text(r, 404, "text/plain;charset=UTF-8", "Bad_Id");
+		answer_text(r, 404, "text/plain;charset=UTF-8", "Bad_Id");
 		return;
 	}
 	pthread_mutex_lock(&sb->mu);
 	ok = tok && json_object_get(sb->access, tok) != NULL;
 	pthread_mutex_unlock(&sb->mu);
 	if (!ok) {
-		reply_text(r, 403, "text/plain;charset=UTF-8", "Bad_OAuth_Token");
+		answer_text(r, 403, "text/plain;charset=UTF-8", "Bad_OAuth_Token");
 		return;
 	}
 	objects_rdlock(sb->store);
@@ -559,10 +559,10 @@ static void identity(struct sandbox *sb, const struct reply_req *q, struct reply
 		oauth_error(r, 500, "server_error", "out of memory");
 		return;
 	}
-	reply_json(r, 200, body);
+	answer_json(r, 200, body);
 }
 
-int oauth_route(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+int oauth_route(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	const char *p = q->path;
 	int get = strcmp(q->method, "GET") == 0, post = strcmp(q->method, "POST") == 0;

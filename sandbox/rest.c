@@ -17,7 +17,7 @@ static void not_found(struct reply *r)
 	struct sferr e;
 
 	sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-	reply_sferr(r, &e);
+	answer_sferr(r, &e);
 }
 
 static void method_not_allowed(struct reply *r, const char *method, const char *allowed)
@@ -26,10 +26,10 @@ static void method_not_allowed(struct reply *r, const char *method, const char *
 
 	sferr_set(&e, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s",
 		  method, allowed);
-	reply_sferr(r, &e);
+	answer_sferr(r, &e);
 }
 
-static int is(const struct reply_req *q, const char *method)
+static int is(const struct answer_req *q, const char *method)
 {
 	return strcmp(q->method, method) == 0;
 }
@@ -50,9 +50,9 @@ static char *child_cursor(void *ctx, json_t *records, size_t total)
 
 /* The page size: the --page-size knob, lowered by a Sforce-Query-Options batchSize
  * header (Salesforce honours 200 to 2000). */
-static size_t page_size(struct sandbox *sb, const struct reply_req *q, size_t *child_page)
+static size_t page_size(struct sandbox *sb, const struct answer_req *q, size_t *child_page)
 {
-	const char *opt = reply_header_in(q, "Sforce-Query-Options");
+	const char *opt = answer_header_in(q, "Sforce-Query-Options");
 	size_t page;
 
 	pthread_mutex_lock(&sb->mu);
@@ -72,18 +72,18 @@ static size_t page_size(struct sandbox *sb, const struct reply_req *q, size_t *c
 	return page;
 }
 
-static void query(struct sandbox *sb, const struct reply_req *q, const char *version,
+static void query(struct sandbox *sb, const struct answer_req *q, const char *version,
 		  int all, struct reply *r)
 {
 	struct sferr e;
-	struct soql_query *sq = soql_parse(reply_arg(q, "q"), &e);
+	struct soql_query *sq = soql_parse(answer_arg(q, "q"), &e);
 	struct child_ctx cc = { sb, version };
 	struct soql_opts o = { all, version, 0, child_cursor, &cc };
 	size_t total = 0, page;
 	json_t *rows, *body;
 
 	if (sq == NULL) {
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	page = page_size(sb, q, &o.child_page_size);
@@ -92,7 +92,7 @@ static void query(struct sandbox *sb, const struct reply_req *q, const char *ver
 	objects_unlock(sb->store);
 	if (rows == NULL) {
 		soql_free(sq);
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	body = json_pack("{s:I, s:b}", "totalSize", (json_int_t)total, "done", 1);
@@ -115,7 +115,7 @@ static void query(struct sandbox *sb, const struct reply_req *q, const char *ver
 	}
 	json_object_set_new(body, "records", rows);
 	soql_free(sq);
-	reply_json(r, 200, body);
+	answer_json(r, 200, body);
 }
 
 /* ---- Describe ---- */
@@ -263,7 +263,7 @@ static void global_describe(const char *version, struct reply *r)
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, describe_basic(all[i], version));
-	reply_json(r, 200, json_pack("{s:s, s:i, s:o}", "encoding", "UTF-8", "maxBatchSize", 200,
+	answer_json(r, 200, json_pack("{s:s, s:i, s:o}", "encoding", "UTF-8", "maxBatchSize", 200,
 				     "sobjects", list));
 }
 
@@ -305,7 +305,7 @@ static json_t *record_out(const struct objects_type *t, json_t *rec, const char 
 	return out;
 }
 
-static json_t *parse_body(const struct reply_req *q, struct sferr *e)
+static json_t *parse_body(const struct answer_req *q, struct sferr *e)
 {
 	json_error_t je;
 	json_t *in = json_loadb(q->body ? q->body : "", q->body_len, 0, &je);
@@ -337,10 +337,10 @@ static enum MHD_Result multipart_part(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
-static void create(struct sandbox *sb, const struct reply_req *q, const struct objects_type *t,
+static void create(struct sandbox *sb, const struct answer_req *q, const struct objects_type *t,
 		   struct reply *r)
 {
-	const char *ctype = reply_header_in(q, "Content-Type");
+	const char *ctype = answer_header_in(q, "Content-Type");
 	struct multipart m;
 	struct sferr e;
 	json_t *in = NULL;
@@ -378,7 +378,7 @@ static void create(struct sandbox *sb, const struct reply_req *q, const struct o
 		goto fail;
 	}
 	objects_unlock(sb->store);
-	reply_json(r, 201, json_pack("{s:s, s:b, s:[]}", "id", id, "success", 1, "errors"));
+	answer_json(r, 201, json_pack("{s:s, s:b, s:[]}", "id", id, "success", 1, "errors"));
 	r->drop = sandbox__drop_write(sb);
 	json_decref(in);
 	buf_free(&m.json);
@@ -389,10 +389,10 @@ fail:
 	json_decref(in);
 	buf_free(&m.json);
 	buf_free(&m.bin);
-	reply_sferr(r, &e);
+	answer_sferr(r, &e);
 }
 
-static void record(struct sandbox *sb, const struct reply_req *q, const struct objects_type *t,
+static void record(struct sandbox *sb, const struct answer_req *q, const struct objects_type *t,
 		   const char *id, const char *field, const char *version, struct reply *r)
 {
 	struct sferr e;
@@ -409,13 +409,13 @@ static void record(struct sandbox *sb, const struct reply_req *q, const struct o
 					  "exist or is not accessible: %s", id);
 			else
 				sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		if (json_is_true(json_object_get(rec, "IsDeleted"))) {
 			objects_unlock(sb->store);
 			sferr_set(&e, 404, "ENTITY_IS_DELETED", "entity is deleted");
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		if (field != NULL) {
@@ -427,12 +427,12 @@ static void record(struct sandbox *sb, const struct reply_req *q, const struct o
 				not_found(r);
 				return;
 			}
-			reply_bytes(r, 200, "application/octetstream", json_string_value(blob),
+			answer_bytes(r, 200, "application/octetstream", json_string_value(blob),
 				    json_string_length(blob));
 			objects_unlock(sb->store);
 			return;
 		}
-		reply_json(r, 200, record_out(t, rec, version, reply_arg(q, "fields")));
+		answer_json(r, 200, record_out(t, rec, version, answer_arg(q, "fields")));
 		objects_unlock(sb->store);
 		return;
 	}
@@ -442,19 +442,19 @@ static void record(struct sandbox *sb, const struct reply_req *q, const struct o
 	}
 	if (is(q, "PATCH")) {
 		if ((in = parse_body(q, &e)) == NULL) {
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		objects_wrlock(sb->store);
 		if (objects_update(sb->store, t, id, in, sandbox__now(), 0, &e) < 0) {
 			objects_unlock(sb->store);
 			json_decref(in);
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		objects_unlock(sb->store);
 		json_decref(in);
-		reply_text(r, 204, "application/json;charset=UTF-8", "");
+		answer_text(r, 204, "application/json;charset=UTF-8", "");
 		r->drop = sandbox__drop_write(sb);
 		return;
 	}
@@ -462,11 +462,11 @@ static void record(struct sandbox *sb, const struct reply_req *q, const struct o
 		objects_wrlock(sb->store);
 		if (objects_delete(sb->store, t, id, sandbox__now(), 0, &e) < 0) {
 			objects_unlock(sb->store);
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		objects_unlock(sb->store);
-		reply_text(r, 204, "application/json;charset=UTF-8", "");
+		answer_text(r, 204, "application/json;charset=UTF-8", "");
 		r->drop = sandbox__drop_write(sb);
 		return;
 	}
@@ -559,7 +559,7 @@ static json_t *composite_one(struct sandbox *sb, const char *method, json_t *ite
 	}
 }
 
-static void composite(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void composite(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	struct sferr e;
 	json_t *in = NULL, *items, *results = json_array();
@@ -567,7 +567,7 @@ static void composite(struct sandbox *sb, const struct reply_req *q, struct repl
 	size_t n;
 
 	if (is(q, "DELETE")) {
-		const char *ids = reply_arg(q, "ids"), *aon = reply_arg(q, "allOrNone");
+		const char *ids = answer_arg(q, "ids"), *aon = answer_arg(q, "allOrNone");
 
 		items = json_array();
 		for (const char *p = ids ? ids : ""; *p;) {
@@ -580,7 +580,7 @@ static void composite(struct sandbox *sb, const struct reply_req *q, struct repl
 	} else if (is(q, "POST") || is(q, "PATCH")) {
 		if ((in = parse_body(q, &e)) == NULL) {
 			json_decref(results);
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 		items = json_incref(json_object_get(in, "records"));
@@ -590,7 +590,7 @@ static void composite(struct sandbox *sb, const struct reply_req *q, struct repl
 			json_decref(in);
 			json_decref(results);
 			sferr_set(&e, 400, "JSON_PARSER_ERROR", "The records field is required.");
-			reply_sferr(r, &e);
+			answer_sferr(r, &e);
 			return;
 		}
 	} else {
@@ -605,7 +605,7 @@ static void composite(struct sandbox *sb, const struct reply_req *q, struct repl
 		json_decref(results);
 		sferr_set(&e, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more "
 			  "than %d records into this call", COMPOSITE_MAX);
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	objects_wrlock(sb->store);
@@ -644,7 +644,7 @@ static void composite(struct sandbox *sb, const struct reply_req *q, struct repl
 	objects_unlock(sb->store);
 	json_decref(items);
 	json_decref(in);
-	reply_json(r, 200, results);
+	answer_json(r, 200, results);
 	if (!failed)
 		r->drop = sandbox__drop_write(sb);
 }
@@ -659,7 +659,7 @@ static void limits(struct sandbox *sb, struct reply *r)
 	max = sb->k.api_quota > 0 ? sb->k.api_quota : 5000000;
 	used = sb->api_calls;
 	pthread_mutex_unlock(&sb->mu);
-	reply_json(r, 200, json_pack(
+	answer_json(r, 200, json_pack(
 		"{s:{s:I, s:I}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:i, s:i}}",
 		"DailyApiRequests", "Max", (json_int_t)max, "Remaining",
 		(json_int_t)(max - used > 0 ? max - used : 0),
@@ -674,14 +674,14 @@ static void resources(struct sandbox *sb, const char *version, struct reply *r)
 	char base[40];
 
 	snprintf(base, sizeof(base), "/services/data/v%s", version);
-	reply_json(r, 200, json_pack("{s:s+, s:s+, s:s+, s:s+, s:s+, s:s+, s:s++++}",
+	answer_json(r, 200, json_pack("{s:s+, s:s+, s:s+, s:s+, s:s+, s:s+, s:s++++}",
 		"sobjects", base, "/sobjects", "query", base, "/query", "queryAll", base,
 		"/queryAll", "limits", base, "/limits", "composite", base, "/composite",
 		"tooling", base, "/tooling", "identity", sb->url, "/id/", sb->org_id, "/",
 		sb->user_id));
 }
 
-void rest_route(struct sandbox *sb, const struct reply_req *q, const char *version,
+void rest_route(struct sandbox *sb, const struct answer_req *q, const char *version,
 		const char *rest, struct reply *r)
 {
 	char seg[4][128];
@@ -735,14 +735,14 @@ void rest_route(struct sandbox *sb, const struct reply_req *q, const char *versi
 			if (is(q, "POST"))
 				create(sb, q, t, r);
 			else if (is(q, "GET"))
-				reply_json(r, 200, json_pack("{s:o, s:[]}", "objectDescribe",
+				answer_json(r, 200, json_pack("{s:o, s:[]}", "objectDescribe",
 							     describe_basic(t, version),
 							     "recentItems"));
 			else
 				method_not_allowed(r, q->method, "GET,POST,HEAD");
 		} else if (n == 3 && strcmp(seg[2], "describe") == 0) {
 			if (is(q, "GET"))
-				reply_json(r, 200, describe(t, version));
+				answer_json(r, 200, describe(t, version));
 			else
 				method_not_allowed(r, q->method, "GET,HEAD");
 		} else {

@@ -272,10 +272,10 @@ json_t *sandbox_record_get(struct sandbox *s, const char *id)
 
 static void control_error(struct reply *r, int status, const char *msg)
 {
-	reply_json(r, status, json_pack("{s:s}", "error", msg));
+	answer_json(r, status, json_pack("{s:s}", "error", msg));
 }
 
-static void control_records(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void control_records(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	json_error_t je;
 	json_t *in = json_loadb(q->body ? q->body : "", q->body_len, 0, &je);
@@ -304,7 +304,7 @@ static void control_records(struct sandbox *sb, const struct reply_req *q, struc
 	}
 	if (op != NULL && r->body == NULL) {
 		if (rc == 0)
-			reply_json(r, 200, json_pack("{s:s, s:o}", "id", id,
+			answer_json(r, 200, json_pack("{s:s, s:o}", "id", id,
 						     "record", sandbox_record_get(sb, id)));
 		else
 			control_error(r, e.code == ERR_NOT_FOUND ? 404 : 400, e.msg);
@@ -312,7 +312,7 @@ static void control_records(struct sandbox *sb, const struct reply_req *q, struc
 	json_decref(in);
 }
 
-static void control(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void control(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	const char *p = q->path + strlen("/_control");
 	int get = strcmp(q->method, "GET") == 0, post = strcmp(q->method, "POST") == 0;
@@ -334,7 +334,7 @@ static void control(struct sandbox *sb, const struct reply_req *q, struct reply 
 				 (json_int_t)json_object_size(sb->access), "refresh_tokens",
 				 (json_int_t)json_object_size(sb->refresh));
 		pthread_mutex_unlock(&sb->mu);
-		reply_json(r, 200, body);
+		answer_json(r, 200, body);
 	} else if (strcmp(p, "/knobs") == 0 && (get || post)) {
 		if (post) {
 			json_error_t je;
@@ -348,7 +348,7 @@ static void control(struct sandbox *sb, const struct reply_req *q, struct reply 
 			}
 			json_decref(in);
 		}
-		reply_json(r, 200, sandbox_knobs(sb));
+		answer_json(r, 200, sandbox_knobs(sb));
 	} else if (strcmp(p, "/records") == 0 && post) {
 		control_records(sb, q, r);
 	} else if (strncmp(p, "/records/", 9) == 0 && get) {
@@ -357,13 +357,13 @@ static void control(struct sandbox *sb, const struct reply_req *q, struct reply 
 		if (rec == NULL)
 			control_error(r, 404, "No record has that Id.");
 		else
-			reply_json(r, 200, rec);
+			answer_json(r, 200, rec);
 	} else if (strcmp(p, "/expire-tokens") == 0 && post) {
 		sandbox_expire_tokens(sb);
-		reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+		answer_json(r, 200, json_pack("{s:b}", "ok", 1));
 	} else if (strcmp(p, "/expire-cursors") == 0 && post) {
 		sandbox_expire_cursors(sb);
-		reply_json(r, 200, json_pack("{s:b}", "ok", 1));
+		answer_json(r, 200, json_pack("{s:b}", "ok", 1));
 	} else if (strcmp(p, "/staff-emails") == 0 && get) {
 		size_t n = 0;
 		char **emails = sandbox_staff_emails(sb, &n);
@@ -372,7 +372,7 @@ static void control(struct sandbox *sb, const struct reply_req *q, struct reply 
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(a, json_string(emails[i]));
 		sandbox_emails_free(emails);
-		reply_json(r, 200, a);
+		answer_json(r, 200, a);
 	} else {
 		control_error(r, 404, "No such control resource.");
 	}
@@ -395,7 +395,7 @@ static void versions(struct reply *r)
 		json_object_set_new(o, "version", json_sprintf("%d.0", v));
 		json_array_append_new(a, o);
 	}
-	reply_json(r, 200, a);
+	answer_json(r, 200, a);
 }
 
 /* Parses "/vNN.0..." into version "NN.0" and the rest; 0 or -1. */
@@ -423,11 +423,11 @@ static void limit_header(struct sandbox *sb, struct reply *r)
 	snprintf(v, sizeof(v), "api-usage=%ld/%ld", sb->api_calls,
 		 sb->k.api_quota > 0 ? sb->k.api_quota : UNLIMITED_QUOTA);
 	pthread_mutex_unlock(&sb->mu);
-	reply_header(r, "Sforce-Limit-Info", v);
+	answer_header(r, "Sforce-Limit-Info", v);
 }
 
 /* A REST call: faults, authentication, quota, then the API itself. */
-static void data_call(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void data_call(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	const char *p = q->path + strlen("/services/data"), *rest;
 	char version[8];
@@ -450,18 +450,18 @@ static void data_call(struct sandbox *sb, const struct reply_req *q, struct repl
 	if (fail > 0 && chance() < fail) {
 		sferr_set(&e, 503, "SERVER_UNAVAILABLE",
 			  "Server temporarily unavailable, please try again later.");
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	if (parse_version(p, version, &rest) < 0) {
 		sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	if (oauth_check_bearer(sb, q) < 0) {
 		sferr_set(&e, 401, "INVALID_SESSION_ID", "Session expired or invalid");
-		reply_sferr(r, &e);
-		reply_header(r, "WWW-Authenticate", "Token");
+		answer_sferr(r, &e);
+		answer_header(r, "WWW-Authenticate", "Token");
 		return;
 	}
 	pthread_mutex_lock(&sb->mu);
@@ -471,13 +471,13 @@ static void data_call(struct sandbox *sb, const struct reply_req *q, struct repl
 	pthread_mutex_unlock(&sb->mu);
 	if (over) {
 		sferr_set(&e, 403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 		return;
 	}
 	rest_route(sb, q, version, rest, r);
 }
 
-static void route(struct sandbox *sb, const struct reply_req *q, struct reply *r)
+static void route(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	int latency;
 
@@ -505,7 +505,7 @@ static void route(struct sandbox *sb, const struct reply_req *q, struct reply *r
 		struct sferr e;
 
 		sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
-		reply_sferr(r, &e);
+		answer_sferr(r, &e);
 	}
 }
 
@@ -521,7 +521,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 {
 	struct sandbox *sb = cls;
 	struct conn_state *cs = *con_cls;
-	struct reply_req q;
+	struct answer_req q;
 	struct reply r;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -543,13 +543,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	memset(&r, 0, sizeof(r));
-	q = (struct reply_req){ conn, method, url, cs->body.data ? cs->body.data : "",
+	q = (struct answer_req){ conn, method, url, cs->body.data ? cs->body.data : "",
 				cs->body.len };
 	if (buf_too_big(&cs->body)) {
 		struct sferr e;
 
 		sferr_set(&e, 413, "REQUEST_ENTITY_TOO_LARGE", "The request body is too large.");
-		reply_sferr(&r, &e);
+		answer_sferr(&r, &e);
 	} else {
 		route(sb, &q, &r);
 	}
@@ -558,14 +558,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 			 r.drop ? " dropped=1" : "");
 	if (r.drop) {
 		/* Fault injection: close the connection without a word. */
-		reply_free(&r);
+		answer_free(&r);
 		return MHD_NO;
 	}
 	resp = MHD_create_response_from_buffer(r.len, r.body ? r.body : (char *)"",
 					       r.body ? MHD_RESPMEM_MUST_FREE :
 					       MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
-		reply_free(&r);
+		answer_free(&r);
 		return MHD_NO;
 	}
 	r.body = NULL;	/* the response owns it now */
@@ -575,7 +575,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		MHD_add_response_header(resp, key, json_string_value(v));
 	ret = MHD_queue_response(conn, (unsigned)r.status, resp);
 	MHD_destroy_response(resp);
-	reply_free(&r);
+	answer_free(&r);
 	return ret;
 }
 

@@ -10,7 +10,7 @@
 #include <microhttpd.h>
 
 #include "sandbox/objects.h"
-#include "sandbox/reply.h"
+#include "sandbox/answer.h"
 #include "sandbox/sandbox.h"
 
 /* The knobs that may change while serving; read and written under sandbox.mu. */
@@ -59,18 +59,18 @@ int64_t sandbox__now(void);
 
 /* Answers every request under /services/oauth2/, /setup/secur/ and /id/; returns 1 when
  * path was one of them. */
-int oauth_route(struct sandbox *sb, const struct reply_req *q, struct reply *r);
+int oauth_route(struct sandbox *sb, const struct answer_req *q, struct reply *r);
 
 /*
  * Checks the bearer token of a REST call and counts it against the token's lifetime.
  * Returns 0 when it is valid, -1 when absent, unknown, revoked or expired (answer 401
  * INVALID_SESSION_ID). Takes sb->mu.
  */
-int oauth_check_bearer(struct sandbox *sb, const struct reply_req *q);
+int oauth_check_bearer(struct sandbox *sb, const struct answer_req *q);
 
 /* Answers a REST call under /services/data/vNN.0 (version is "NN.0", rest the path
  * after it, "" or "/..."). The caller has authenticated and counted it. */
-void rest_route(struct sandbox *sb, const struct reply_req *q, const char *version,
+void rest_route(struct sandbox *sb, const struct answer_req *q, const char *version,
 		const char *rest, struct reply *r);
 
 /*

@@ -1,5 +1,5 @@
-/* reply: requests and answers of the sandbox's handlers. */
-#include "sandbox/reply.h"
+/* answer: requests and answers of the sandbox's handlers. */
+#include "sandbox/answer.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -7,12 +7,12 @@
 
 #include "util/buf.h"
 
-const char *reply_arg(const struct reply_req *q, const char *name)
+const char *answer_arg(const struct answer_req *q, const char *name)
 {
 	return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-const char *reply_header_in(const struct reply_req *q, const char *name)
+const char *answer_header_in(const struct answer_req *q, const char *name)
 {
 	return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
 }
@@ -50,7 +50,7 @@ static json_t *form_decode(const char *p, size_t n)
 	return out;
 }
 
-json_t *reply_form(const char *text, size_t len)
+json_t *answer_form(const char *text, size_t len)
 {
 	json_t *out = json_object();
 	size_t i = 0;
@@ -76,7 +76,7 @@ json_t *reply_form(const char *text, size_t len)
 	return out;
 }
 
-char *reply_urlencode(const char *s)
+char *answer_urlencode(const char *s)
 {
 	static const char hexd[] = "0123456789ABCDEF";
 	struct buf b;
@@ -97,7 +97,7 @@ char *reply_urlencode(const char *s)
 	return buf_detach(&b, NULL);
 }
 
-void reply_free(struct reply *r)
+void answer_free(struct reply *r)
 {
 	free(r->body);
 	json_decref(r->headers);
@@ -106,7 +106,7 @@ void reply_free(struct reply *r)
 	r->len = 0;
 }
 
-void reply_bytes(struct reply *r, int status, const char *ctype, const void *p, size_t n)
+void answer_bytes(struct reply *r, int status, const char *ctype, const void *p, size_t n)
 {
 	free(r->body);
 	r->status = status;
@@ -119,12 +119,12 @@ void reply_bytes(struct reply *r, int status, const char *ctype, const void *p, 
 	}
 }
 
-void reply_text(struct reply *r, int status, const char *ctype, const char *text)
+void answer_text(struct reply *r, int status, const char *ctype, const char *text)
 {
-	reply_bytes(r, status, ctype, text, strlen(text));
+	answer_bytes(r, status, ctype, text, strlen(text));
 }
 
-void reply_json(struct reply *r, int status, json_t *body)
+void answer_json(struct reply *r, int status, json_t *body)
 {
 	char *txt = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 
@@ -136,12 +136,12 @@ void reply_json(struct reply *r, int status, json_t *body)
 	r->len = r->body ? strlen(r->body) : 0;
 }
 
-void reply_sferr(struct reply *r, const struct sferr *e)
+void answer_sferr(struct reply *r, const struct sferr *e)
 {
-	reply_json(r, e->status ? e->status : 500, sferr_body(e));
+	answer_json(r, e->status ? e->status : 500, sferr_body(e));
 }
 
-void reply_header(struct reply *r, const char *name, const char *value)
+void answer_header(struct reply *r, const char *name, const char *value)
 {
 	if (r->headers == NULL)
 		r->headers = json_object();

@@ -1,6 +1,6 @@
-/* reply: the request a sandbox handler reads and the answer it fills, over libmicrohttpd. */
-#ifndef I360_SANDBOX_REPLY_H
-#define I360_SANDBOX_REPLY_H
+/* answer: the request a sandbox handler reads and the answer it fills, over libmicrohttpd. */
+#ifndef I360_SANDBOX_ANSWER_H
+#define I360_SANDBOX_ANSWER_H
 
 #include <stddef.h>
 
@@ -10,7 +10,7 @@
 #include "sandbox/sferr.h"
 
 /* One request, fully read. Everything is borrowed from libmicrohttpd and the caller. */
-struct reply_req {
+struct answer_req {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;
@@ -29,38 +29,38 @@ struct reply {
 };
 
 /* The query-string argument name, or NULL. */
-const char *reply_arg(const struct reply_req *q, const char *name);
+const char *answer_arg(const struct answer_req *q, const char *name);
 
 /* The request header name, or NULL. */
-const char *reply_header_in(const struct reply_req *q, const char *name);
+const char *answer_header_in(const struct answer_req *q, const char *name);
 
 /*
  * Parses an application/x-www-form-urlencoded text ('+' is a space, %XX decoded) into a
  * JSON object of strings (the last of repeated names wins). New reference, never NULL
  * unless out of memory.
  */
-json_t *reply_form(const char *text, size_t len);
+json_t *answer_form(const char *text, size_t len);
 
 /* Percent-encodes s for a URL query value into a new heap string. */
-char *reply_urlencode(const char *s);
+char *answer_urlencode(const char *s);
 
 /* Sets the answer to status and body (stolen) serialized compactly, as
  * application/json;charset=UTF-8. */
-void reply_json(struct reply *r, int status, json_t *body);
+void answer_json(struct reply *r, int status, json_t *body);
 
 /* Sets the answer to e's status and Salesforce error body. */
-void reply_sferr(struct reply *r, const struct sferr *e);
+void answer_sferr(struct reply *r, const struct sferr *e);
 
 /* Sets the answer to a copy of text. */
-void reply_text(struct reply *r, int status, const char *ctype, const char *text);
+void answer_text(struct reply *r, int status, const char *ctype, const char *text);
 
 /* Sets the answer to a copy of n bytes. */
-void reply_bytes(struct reply *r, int status, const char *ctype, const void *p, size_t n);
+void answer_bytes(struct reply *r, int status, const char *ctype, const void *p, size_t n);
 
 /* Adds a header to the answer (both strings copied). */
-void reply_header(struct reply *r, const char *name, const char *value);
+void answer_header(struct reply *r, const char *name, const char *value);
 
 /* Frees the answer's contents; the struct may be reused. */
-void reply_free(struct reply *r);
+void answer_free(struct reply *r);
 
 #endif
