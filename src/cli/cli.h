@@ -70,5 +70,6 @@ int cli_links(int argc, char **argv);
 int cli_link(int argc, char **argv);
 int cli_unlink(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 #endif

@@ -19,6 +19,17 @@ static int cli_help_cmd(int argc, char **argv);
 	"               I360BRIDGE_DB, else ./i360bridge.db)\n"
 
 const struct cli_cmd cli_cmds[] = {
+	{ "demo", "run the product end to end against an embedded I360 sandbox org",
+	  "usage: i360bridge demo [--listen HOST:PORT] [--db URL] [--exit]\n\n"
+	  "Starts an embedded ImproveIt360 sandbox org with seeded data, creates a demo OCC\n"
+	  "org whose users partly match the sandbox staff by email, connects it over the\n"
+	  "real OAuth flow, runs a manual sync, prints what it did, the admin token and\n"
+	  "the UI address, then serves until interrupted.\n\n"
+	  "  --listen     where the service listens (default 127.0.0.1:8360, else any free\n"
+	  "               port)\n"
+	  "  --db URL     the store (default: a new SQLite store under /tmp)\n"
+	  "  --exit       stop after the sync instead of serving\n",
+	  cli_demo },
 	{ "org", "create an OCC org and its admin API token",
 	  "usage: i360bridge org create NAME [--json] [--db URL]\n\n"
 	  "Creates an OCC org and prints its id and admin API token. The token is shown\n"
