@@ -9,6 +9,7 @@
 #include "sync/connect.h"
 #include "sync/scheduler.h"
 #include "sync/sync.h"
+#include "util/isotime.h"
 
 #define RUNS_DEFAULT 50
 #define RUNS_MAX 500
@@ -25,6 +26,20 @@ static int64_t path_id(const char *s)
 	return (*end || v <= 0) ? 0 : (int64_t)v;
 }
 
+/* A member that must be absent, null or a string: 0, or -1 for another type. */
+static int opt_string(json_t *body, const char *key, const char **out)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
 enum MHD_Result api_integration_authorize(struct request *r)
 {
 	const char *key = NULL, *secret = NULL, *login = NULL;
@@ -35,8 +50,9 @@ enum MHD_Result api_integration_authorize(struct request *r)
 
 	if (request_json(r, &body, &e) < 0)
 		return reply_err(r, &e);
-	if (json_unpack_ex(body, NULL, 0, "{s?s,s?s,s?z}", "consumer_key", &key,
-			   "consumer_secret", &secret, "login_url", &login) < 0) {
+	if (opt_string(body, "consumer_key", &key) < 0 ||
+	    opt_string(body, "consumer_secret", &secret) < 0 ||
+	    opt_string(body, "login_url", &login) < 0) {
 		json_decref(body);
 		return reply_error(r, 400, "consumer_key, consumer_secret and login_url must be "
 					   "strings");
@@ -107,9 +123,11 @@ enum MHD_Result api_integration_settings(struct request *r)
 		return reply_err(r, &e);
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "platform") != 0 && strcmp(key, "documents") != 0) {
-			json_decref(body);
-			return reply_error(r, 400, "unknown setting \"%.64s\": the settings are "
-						   "platform and documents", key);
+			enum MHD_Result res = reply_error(r, 400, "unknown setting \"%.64s\": the "
+							  "settings are platform and documents",
+							  key);
+			json_decref(body);	/* key lives in body */
+			return res;
 		}
 	}
 	platform = json_object_get(body, "platform");
@@ -145,6 +163,7 @@ enum MHD_Result api_integration_sync(struct request *r)
 	int64_t run_id = 0;
 	enum store_integration_status status;
 	struct err e, ignored;
+	int got = 0;
 
 	if (store_integration_get(r->store, r->org_id, 0, &in, &e) < 0)
 		return reply_err(r, &e);
@@ -155,6 +174,15 @@ enum MHD_Result api_integration_sync(struct request *r)
 	if (status == STORE_INT_NEEDS_REAUTH)
 		return reply_error(r, 409, "ImproveIt360 needs to be authorized again before it "
 					   "can sync");
+	/* The workers share one lease holder name, and a holder renews its own lease, so
+	 * sync_begin alone would let a second manual sync in while one is queued or
+	 * running here. A probe under another name sees any live lease, ours included. */
+	if (store_lease_acquire(r->store, r->org_id, "http-probe", isotime_now_ms(), 1000, &got,
+				&e) < 0)
+		return reply_err(r, &e);
+	if (!got)
+		return reply_error(r, 409, "a sync of this org is already running");
+	store_lease_release(r->store, r->org_id, "http-probe", &ignored);
 	memset(&o, 0, sizeof(o));
 	o.kind = SYNC_MANUAL;
 	o.holder = scheduler_holder(r->ctx->scheduler);
