@@ -92,17 +92,20 @@ static void nap(struct scheduler *s, int64_t ms)
 	}
 }
 
-/* Finds due orgs and queues them, one claim per org per interval. */
-static void tick(struct scheduler *s, struct store *st)
+#define TICK_BATCH 256
+
+/* Finds due orgs and queues them, one claim per org per interval. Returns how many it
+ * found: a full batch means more may be waiting. */
+static size_t tick(struct scheduler *s, struct store *st)
 {
 	int64_t now = isotime_now_ms(), interval = s->cfg.interval_ms;
 	struct store_due *due;
 	size_t n;
 	struct err e;
 
-	if (store_integrations_due(st, now, 256, &due, &n, &e) < 0) {
+	if (store_integrations_due(st, now, TICK_BATCH, &due, &n, &e) < 0) {
 		log_error("scheduler.due_failed", "error=\"%s\"", e.msg);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < n && !s->stop; i++) {
 		struct job_item it = { due[i].org_id, 0, SYNC_SCHEDULED };
@@ -123,6 +126,7 @@ static void tick(struct scheduler *s, struct store *st)
 			log_warn("scheduler.queue_full", "org=%lld", (long long)it.org_id);
 	}
 	free(due);
+	return n;
 }
 
 static void *ticker_main(void *arg)
@@ -134,8 +138,9 @@ static void *ticker_main(void *arg)
 	while (!s->stop) {
 		if (st == NULL && (st = store_open(s->db_url, &e)) == NULL)
 			log_error("scheduler.store_failed", "error=\"%s\"", e.msg);
-		if (st)
-			tick(s, st);
+		/* A full batch means more orgs are due: look again at once. */
+		if (st && tick(s, st) == TICK_BATCH)
+			continue;
 		nap(s, s->cfg.tick_ms);
 	}
 	store_close(st);
