@@ -1,0 +1,447 @@
+/* bench: i360bridge's benchmark scenarios against i360-sandbox on loopback (issue 9).
+ * Each prints one result line "scenario key=value ..."; bench/run collects them. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "salesforce/query.h"
+#include "salesforce/record.h"
+#include "sandbox/approve.h"
+#include "store/db.h"
+#include "store/store.h"
+#include "sync/connect.h"
+#include "sync/sync.h"
+#include "util/isotime.h"
+#include "util/log.h"
+
+extern char **environ;
+
+static const char *build_dir = "build-bench";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(int who)
+{
+	struct rusage ru;
+
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void die(const char *what, const struct err *e)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, e ? e->msg : strerror(errno));
+	exit(1);
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* A sandbox process (its CPU is not the bridge's). */
+struct sbproc {
+	pid_t pid;
+	char url[128];
+};
+
+static void sandbox_spawn(struct sbproc *p, long appointments, int staff, int latency_ms)
+{
+	char bin[512], a[32], s[32], l[32], line[256];
+	char *argv[] = { (char *)"i360-sandbox", (char *)"--listen", (char *)"127.0.0.1:0",
+			 (char *)"--auto-approve", (char *)"--control", (char *)"--appointments", a,
+			 (char *)"--staff", s, (char *)"--latency-ms", l, NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2];
+	FILE *out;
+
+	snprintf(bin, sizeof(bin), "%s/i360-sandbox", build_dir);
+	snprintf(a, sizeof(a), "%ld", appointments);
+	snprintf(s, sizeof(s), "%d", staff);
+	snprintf(l, sizeof(l), "%d", latency_ms);
+	if (pipe(fds) < 0)
+		die("pipe", NULL);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&p->pid, bin, &fa, NULL, argv, environ) != 0)
+		die("starting i360-sandbox", NULL);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	if (fgets(line, sizeof(line), out) == NULL || sscanf(line, "listening on %127s", p->url) != 1)
+		die("i360-sandbox did not start", NULL);
+	fclose(out);
+}
+
+/* Sets the sandbox's latency through its control endpoint. */
+static void set_latency(struct sbproc *p, int ms)
+{
+	char url[256], body[64];
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	CURL *c = curl_easy_init();
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s/_control/knobs", p->url);
+	snprintf(body, sizeof(body), "{\"latency_ms\": %d}", ms);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	if (curl_easy_perform(c) != CURLE_OK ||
+	    (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status != 200))
+		die("setting the sandbox's latency", NULL);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+}
+
+static void sandbox_kill(struct sbproc *p)
+{
+	kill(p->pid, SIGTERM);
+	waitpid(p->pid, NULL, 0);
+}
+
+/* Connects org to the sandbox at url over OAuth, then makes an OCC user for every
+ * staff email so that every rep with an email is linked. */
+static void org_setup(struct store *s, int64_t org, const char *url, int link_all)
+{
+	const char *redirect = "http://127.0.0.1:9/auth/improveit360/callback";
+	char *auth, *code, *state, *error;
+	struct connect_session *cs;
+	struct sf_query *q;
+	json_t *records, *rec;
+	int64_t got, uid;
+	size_t i;
+	struct err e;
+
+	if (connect_authorize_url(s, org, "sandbox-consumer-key", "sandbox-consumer-secret", url,
+				  redirect, &auth, &e) < 0 ||
+	    approve_follow(auth, &code, &state, &error, &e) < 0 ||
+	    connect_callback(s, state, code, error, NULL, redirect, &got, &e) < 0)
+		die("connecting", &e);
+	free(auth);
+	free(code);
+	free(state);
+	free(error);
+	if (!link_all)
+		return;
+	cs = connect_session_open(s, org, NULL, &e);
+	if (cs == NULL)
+		die("session", &e);
+	/* Staff with an email get an OCC user to be linked to by email; staff without
+	 * one are linked by hand to a user of their own, as an admin would. */
+	q = sf_query_open(cs->client, "SELECT Id, Name, i360core__Email__c FROM i360core__Staff__c",
+			  0, &e);
+	while (q && sf_query_next(q, &records, &e) == 1)
+		json_array_foreach(records, i, rec) {
+			const char *id = sf_record_str(rec, "Id");
+			const char *em = sf_record_str(rec, "i360core__Email__c");
+			char own[64];
+			struct err ue;
+
+			if (em) {
+				store_user_add(s, org, em, "Rep", &uid, &ue);
+				continue;
+			}
+			snprintf(own, sizeof(own), "rep-%s@bench.example", id);
+			if (store_user_add(s, org, own, "Rep", &uid, &ue) == 0 &&
+			    store_staff_upsert(s, org, id, sf_record_str(rec, "Name"), NULL, NULL,
+					       &ue) == 0)
+				store_staff_link(s, org, id, uid, 1, &ue);
+		}
+	sf_query_close(q);
+	connect_session_close(cs);
+}
+
+static struct store *fresh_store(const char *url, char *path, size_t n)
+{
+	char dir[] = "/tmp/i360bench.XXXXXX";
+	struct store *s;
+	struct err e;
+
+	if (url) {
+		struct db *db = db_open(url, &e);
+		if (db == NULL || db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+					  &e) < 0)
+			die("resetting PostgreSQL", &e);
+		db_close(db);
+		snprintf(path, n, "%s", url);
+	} else {
+		if (mkdtemp(dir) == NULL)
+			die("mkdtemp", NULL);
+		snprintf(path, n, "%s/bench.db", dir);
+	}
+	s = store_open(path, &e);
+	if (s == NULL)
+		die("store", &e);
+	return s;
+}
+
+static int64_t one_sync(struct store *s, int64_t org, enum sync_kind kind, struct store_run *run)
+{
+	struct sync_options o;
+	int64_t run_id;
+	struct err e;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = kind;
+	o.holder = "bench";
+	if (sync_org(s, org, &o, &run_id, &e) < 0)
+		die("sync", &e);
+	if (store_run_get(s, org, run_id, run, &e) < 0)
+		die("run", &e);
+	return run_id;
+}
+
+/* 1. API calls of a scheduled sync of 200 linked reps and 500 changed appointments. */
+static int bench_economy(void)
+{
+	struct sbproc sb;
+	struct store_run run;
+	char path[512];
+	struct store *s;
+	int64_t org;
+	char tok[SEAL_TOKEN_LEN];
+	struct err e;
+	long per_rep, linked;
+
+	/* 1,000 appointments over 60 days: about 500 changed in the 29-day window. */
+	sandbox_spawn(&sb, 1000, 200, 0);
+	s = fresh_store(NULL, path, sizeof(path));
+	if (store_org_create(s, "Economy", &org, tok, &e) < 0)
+		die("org", &e);
+	org_setup(s, org, sb.url, 1);
+	one_sync(s, org, SYNC_SCHEDULED, &run);
+	/* The source document's loop: the users query, then one appointment query per
+	 * linked rep (and more where a rep's results page). */
+	{
+		struct store_staff *st;
+		size_t n;
+		if (store_staff_list(s, org, NULL, &st, &n, &e) < 0)
+			die("staff", &e);
+		linked = 0;
+		for (size_t i = 0; i < n; i++)
+			linked += st[i].active && st[i].occ_user_id;
+		store_staff_free(st, n);
+	}
+	per_rep = 1 + linked;
+	printf("economy reps_linked=%ld appointments=%lld api_calls=%lld per_rep_loop_calls=%ld "
+	       "ratio=%.1f\n", linked,
+	       (long long)(run.counts.jobs_created + run.counts.jobs_updated),
+	       (long long)run.api_calls, per_rep, (double)per_rep / (double)run.api_calls);
+	store_run_clear(&run);
+	store_close(s);
+	sandbox_kill(&sb);
+	return 0;
+}
+
+/* 2. CPU and wall time of a full sync, beside the floor: the same pages downloaded and
+ * parsed by the same client, nothing else. */
+static int bench_throughput(long appointments)
+{
+	struct sbproc sb;
+	struct store_run run;
+	char path[512];
+	struct store *s;
+	int64_t org;
+	char tok[SEAL_TOKEN_LEN];
+	struct err e;
+	double t0, c0, wall, cpu, floor_wall, floor_cpu;
+	long records = 0;
+
+	sandbox_spawn(&sb, appointments, 200, 0);
+	s = fresh_store(NULL, path, sizeof(path));
+	if (store_org_create(s, "Throughput", &org, tok, &e) < 0)
+		die("org", &e);
+	org_setup(s, org, sb.url, 1);
+
+	/* The floor: page through the sync's own appointment query. */
+	{
+		struct connect_session *cs = connect_session_open(s, org, NULL, &e);
+		struct sf_query *q;
+		json_t *recs;
+		char soql[512], since[ISOTIME_LEN];
+
+		if (cs == NULL)
+			die("session", &e);
+		isotime_format(since, isotime_now_ms() - SYNC_WINDOW_MS);
+		snprintf(soql, sizeof(soql), "SELECT Id, i360core__Contact_Name__c, SystemModstamp,"
+			 " (SELECT i360core__Sales_Opportunity__r.Id FROM"
+			 " i360core__Sales_Appointment_Opportunities__r)"
+			 " FROM i360core__Sales_Appointment__c WHERE SystemModstamp >= %s"
+			 " ORDER BY SystemModstamp ASC, Id ASC", since);
+		t0 = now_s();
+		c0 = cpu_s(RUSAGE_SELF);
+		q = sf_query_open(cs->client, soql, SF_QUERY_ALL, &e);
+		while (q && sf_query_next(q, &recs, &e) == 1)
+			records += (long)json_array_size(recs);
+		floor_wall = now_s() - t0;
+		floor_cpu = cpu_s(RUSAGE_SELF) - c0;
+		sf_query_close(q);
+		connect_session_close(cs);
+	}
+	t0 = now_s();
+	c0 = cpu_s(RUSAGE_SELF);
+	one_sync(s, org, SYNC_MANUAL, &run);
+	wall = now_s() - t0;
+	cpu = cpu_s(RUSAGE_SELF) - c0;
+	printf("throughput appointments=%ld synced=%lld wall_s=%.2f cpu_s=%.2f "
+	       "cpu_s_per_100k=%.2f floor_wall_s=%.2f floor_cpu_s=%.2f wall_over_floor=%.2f "
+	       "records_in_window=%ld\n", appointments,
+	       (long long)(run.counts.jobs_created + run.counts.jobs_updated), wall, cpu,
+	       records ? cpu * 100000.0 / (double)records : 0.0, floor_wall, floor_cpu,
+	       floor_wall > 0 ? wall / floor_wall : 0.0, records);
+	store_run_clear(&run);
+	store_close(s);
+	sandbox_kill(&sb);
+	return 0;
+}
+
+/* 3. Peak RSS of `i360bridge sync --full` in its own process. */
+static int bench_memory(long appointments)
+{
+	struct sbproc sb;
+	char path[512], bin[512], org_s[32];
+	char *argv[] = { (char *)"i360bridge", (char *)"sync", (char *)"--org", org_s,
+			 (char *)"--full", (char *)"--db", path, NULL };
+	struct store *s;
+	struct rusage ru;
+	int64_t org;
+	char tok[SEAL_TOKEN_LEN];
+	struct err e;
+	pid_t pid;
+	int status;
+	double t0;
+
+	sandbox_spawn(&sb, appointments, 200, 0);
+	s = fresh_store(NULL, path, sizeof(path));
+	if (store_org_create(s, "Memory", &org, tok, &e) < 0)
+		die("org", &e);
+	org_setup(s, org, sb.url, 1);
+	store_close(s);
+	snprintf(org_s, sizeof(org_s), "%lld", (long long)org);
+	snprintf(bin, sizeof(bin), "%s/i360bridge", build_dir);
+	t0 = now_s();
+	if (posix_spawn(&pid, bin, NULL, NULL, argv, environ) != 0)
+		die("starting i360bridge", NULL);
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		die("i360bridge sync failed", NULL);
+	printf("memory appointments=%ld peak_rss_mb=%.1f wall_s=%.1f\n", appointments,
+	       (double)ru.ru_maxrss / 1024.0, now_s() - t0);
+	sandbox_kill(&sb);
+	return 0;
+}
+
+/* 4. One scheduled cycle of a fleet: every org due at once, `procs` serve processes. */
+static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const char *pg)
+{
+	struct sbproc sb;
+	char path[512], bin[512], w[16];
+	struct store *s;
+	struct db *db;
+	struct err e;
+	pid_t pids[16];
+	double t0, setup;
+	int64_t start_ms, done = 0;
+
+	if (procs > 16)
+		procs = 16;
+	sandbox_spawn(&sb, 100, 20, 0);
+	s = fresh_store(pg, path, sizeof(path));
+	setup = now_s();
+	for (int i = 0; i < orgs; i++) {
+		char tok[SEAL_TOKEN_LEN];
+		int64_t org;
+		if (store_org_create(s, "Fleet", &org, tok, &e) < 0)
+			die("org", &e);
+		org_setup(s, org, sb.url, 1);
+	}
+	setup = now_s() - setup;
+	/* Every org due now, and the sandbox slow from here on. */
+	db = db_open(path, &e);
+	if (db == NULL || db_exec(db, "UPDATE integrations SET next_sync_at = 0", &e) < 0)
+		die("due", &e);
+	set_latency(&sb, latency_ms);
+	snprintf(bin, sizeof(bin), "%s/i360bridge", build_dir);
+	snprintf(w, sizeof(w), "%d", workers);
+	start_ms = isotime_now_ms();
+	t0 = now_s();
+	for (int p = 0; p < procs; p++) {
+		char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
+				 (char *)"127.0.0.1:0", (char *)"--workers", w, (char *)"--sync-interval",
+				 (char *)"1h", (char *)"--db", path, NULL };
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+		if (posix_spawn(&pids[p], bin, &fa, NULL, argv, environ) != 0)
+			die("starting serve", NULL);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	while (done < orgs && now_s() - t0 < 600) {
+		struct db_stmt *st;
+		usleep(100 * 1000);
+		st = db_prepare(db, "SELECT COUNT(DISTINCT org_id) FROM sync_runs WHERE"
+				    " status = 'succeeded' AND started_at >= ?", &e);
+		if (st == NULL)
+			die("polling", &e);
+		db_bind_int64(st, 1, start_ms);
+		if (db_step(st, &e) == 1)
+			done = db_col_int64(st, 0);
+		db_finish(st);
+	}
+	printf("fleet orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f synced=%lld "
+	       "setup_s=%.0f store=%s\n", orgs, procs, workers, latency_ms, now_s() - t0,
+	       (long long)done, setup, pg ? "postgresql" : "sqlite");
+	for (int p = 0; p < procs; p++) {
+		kill(pids[p], SIGTERM);
+		waitpid(pids[p], NULL, 0);
+	}
+	db_close(db);
+	store_close(s);
+	sandbox_kill(&sb);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct err e;
+
+	if (getenv("I360_BENCH_BUILD"))
+		build_dir = getenv("I360_BENCH_BUILD");
+	log_set_level(LOG_ERROR);
+	if (sf_global_init(&e) < 0)
+		die("init", &e);
+	if (argc >= 2 && strcmp(argv[1], "economy") == 0)
+		return bench_economy();
+	if (argc >= 3 && strcmp(argv[1], "throughput") == 0)
+		return bench_throughput(atol(argv[2]));
+	if (argc >= 3 && strcmp(argv[1], "memory") == 0)
+		return bench_memory(atol(argv[2]));
+	if (argc >= 6 && strcmp(argv[1], "fleet") == 0)
+		return bench_fleet(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
+				   argc >= 7 ? argv[6] : NULL);
+	fprintf(stderr, "usage: i360-bench economy | throughput N | memory N |"
+			" fleet ORGS PROCS WORKERS LATENCY_MS [POSTGRES_URL]\n");
+	return 2;
+}
