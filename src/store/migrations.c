@@ -156,7 +156,7 @@ static int apply_one(struct db *db, const struct migration *m, struct err *e)
 {
 	struct db_stmt *st;
 	char *ddl;
-	int version, rc;
+	int version = 0, rc;
 
 	if (db_begin(db, e) < 0)
 		return -1;

@@ -53,11 +53,11 @@ int store_reasons_replace(struct store *s, int64_t org_id, enum store_reason_kin
 			org_id, k) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int64_t rid;
+		int64_t rid = 0;
 
 		rc = reason_insert(s, org_id, k, 0, &results[i], (int)i, &rid, e);
 		for (size_t j = 0; rc == 0 && j < results[i].ndetails; j++) {
-			int64_t did;
+			int64_t did = 0;
 			rc = reason_insert(s, org_id, k, rid, &results[i].details[j], (int)j,
 					   &did, e);
 		}
