@@ -36,5 +36,10 @@ check-fast: build
 demo: bootstrap build
 	$(BUILD)/i360bridge demo
 
+# bench: a Release build and every benchmark scenario (bench/run), printed as a table;
+# bench/RESULTS.md keeps the latest one.
+bench: bootstrap
+	bench/run
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
