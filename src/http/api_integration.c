@@ -163,7 +163,6 @@ enum MHD_Result api_integration_sync(struct request *r)
 	int64_t run_id = 0;
 	enum store_integration_status status;
 	struct err e, ignored;
-	int got = 0;
 
 	if (store_integration_get(r->store, r->org_id, 0, &in, &e) < 0)
 		return reply_err(r, &e);
@@ -174,15 +173,8 @@ enum MHD_Result api_integration_sync(struct request *r)
 	if (status == STORE_INT_NEEDS_REAUTH)
 		return reply_error(r, 409, "ImproveIt360 needs to be authorized again before it "
 					   "can sync");
-	/* The workers share one lease holder name, and a holder renews its own lease, so
-	 * sync_begin alone would let a second manual sync in while one is queued or
-	 * running here. A probe under another name sees any live lease, ours included. */
-	if (store_lease_acquire(r->store, r->org_id, "http-probe", isotime_now_ms(), 1000, &got,
-				&e) < 0)
-		return reply_err(r, &e);
-	if (!got)
-		return reply_error(r, 409, "a sync of this org is already running");
-	store_lease_release(r->store, r->org_id, "http-probe", &ignored);
+	/* sync_begin takes the org's lease only when no live one exists, ours included:
+	 * a sync queued or running here answers 409. */
 	memset(&o, 0, sizeof(o));
 	o.kind = SYNC_MANUAL;
 	o.holder = scheduler_holder(r->ctx->scheduler);

@@ -375,10 +375,16 @@ int store_run_errors_list(struct store *s, int64_t run_id, struct store_run_erro
 
 /* ---- Sync leases ------------------------------------------------------------- */
 
-/* Takes the org's sync lease for holder until now+ttl_ms when it is free, expired or
- * already holder's (renewal): *got 1. Someone else's live lease: *got 0. */
+/* Takes the org's sync lease for holder until now+ttl_ms when nobody holds it or its
+ * holder let it expire: *got 1. Any live lease, holder's own included: *got 0 (one
+ * process's workers share a holder name, and must not run one org twice). */
 int store_lease_acquire(struct store *s, int64_t org_id, const char *holder, int64_t now,
 			int64_t ttl_ms, int *got, struct err *e);
+
+/* Extends holder's lease on the org to now+ttl_ms: *held 1, or 0 when holder no
+ * longer holds it (it expired and someone else took it). */
+int store_lease_renew(struct store *s, int64_t org_id, const char *holder, int64_t now,
+		      int64_t ttl_ms, int *held, struct err *e);
 
 /* Gives the lease back if holder holds it. */
 int store_lease_release(struct store *s, int64_t org_id, const char *holder, struct err *e);

@@ -247,16 +247,29 @@ int store_lease_acquire(struct store *s, int64_t org_id, const char *holder, int
 	int64_t n;
 
 	*got = 0;
-	/* One statement decides: insert, or take over a lease that expired or is ours.
-	 * Both backends apply the WHERE of DO UPDATE under the row lock. */
+	/* One statement decides: insert, or take over a lease that expired. Both
+	 * backends apply the WHERE of DO UPDATE under the row lock. */
 	n = store__exec(s, "INSERT INTO sync_leases (org_id, holder, expires_at) VALUES (?, ?, ?)"
 			   " ON CONFLICT (org_id) DO UPDATE SET holder = excluded.holder,"
-			   " expires_at = excluded.expires_at"
-			   " WHERE sync_leases.expires_at < ? OR sync_leases.holder = excluded.holder",
+			   " expires_at = excluded.expires_at WHERE sync_leases.expires_at < ?",
 			e, "itii", org_id, holder, now + ttl_ms, now);
 	if (n < 0)
 		return -1;
 	*got = n > 0;
+	return 0;
+}
+
+int store_lease_renew(struct store *s, int64_t org_id, const char *holder, int64_t now,
+		      int64_t ttl_ms, int *held, struct err *e)
+{
+	int64_t n;
+
+	*held = 0;
+	n = store__exec(s, "UPDATE sync_leases SET expires_at = ? WHERE org_id = ? AND holder = ?",
+			e, "iit", now + ttl_ms, org_id, holder);
+	if (n < 0)
+		return -1;
+	*held = n > 0;
 	return 0;
 }
 

@@ -103,8 +103,8 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 	if (p->o->stop && *p->o->stop)
 		return err_set(e, ERR_CONFLICT, "the sync was stopped before it finished (the "
 			       "service is shutting down); the next sync goes on from here");
-	if (store_lease_acquire(p->s, p->org_id, p->o->holder, isotime_now_ms(), lease_ms(p->o),
-				&got, e) < 0)
+	if (store_lease_renew(p->s, p->org_id, p->o->holder, isotime_now_ms(), lease_ms(p->o),
+			      &got, e) < 0)
 		return -1;
 	if (!got)
 		return err_set(e, ERR_CONFLICT, "the sync lost its lease to another process");

@@ -308,6 +308,31 @@ static void test_share_limit_and_classic(void **state)
 	harness_stop(&h);
 }
 
+/* One sync per org at a time, even when both ask under one holder name (the workers of
+ * one process share theirs). */
+static void test_one_sync_per_org(void **state)
+{
+	struct harness h;
+	struct sync_options o;
+	int64_t run1, run2;
+	struct err e;
+
+	(void)state;
+	harness_start(&h, NULL, 1);
+	memset(&o, 0, sizeof(o));
+	o.kind = SYNC_MANUAL;
+	o.holder = "same-process";
+	assert_int_equal(sync_begin(h.s, h.org, &o, &run1, &e), 0);
+	assert_int_equal(sync_begin(h.s, h.org, &o, &run2, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_non_null(strstr(e.msg, "already running"));
+	assert_int_equal(sync_execute(h.s, h.org, run1, &o, &e), 0);
+	/* Once it ended, the next may start. */
+	assert_int_equal(sync_begin(h.s, h.org, &o, &run2, &e), 0);
+	assert_int_equal(sync_execute(h.s, h.org, run2, &o, &e), 0);
+	harness_stop(&h);
+}
+
 static void test_not_connected(void **state)
 {
 	struct harness h;
@@ -360,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_tokens_and_faults),
 		cmocka_unit_test(test_share_limit_and_classic),
 		cmocka_unit_test(test_not_connected),
+		cmocka_unit_test(test_one_sync_per_org),
 		cmocka_unit_test(test_economy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

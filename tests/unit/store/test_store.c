@@ -610,9 +610,15 @@ static void test_runs_and_leases(void **state)
 	assert_int_equal(store_lease_acquire(f->s, f->org, "p2", 1200, 500, &got, &e), 0);
 	assert_false(got);
 	assert_int_equal(store_lease_acquire(f->s, f->org, "p1", 1300, 500, &got, &e), 0);
-	assert_true(got);	/* renewal */
+	assert_false(got);	/* not even for its own holder: one sync per org */
+	assert_int_equal(store_lease_renew(f->s, f->org, "p1", 1300, 500, &got, &e), 0);
+	assert_true(got);
+	assert_int_equal(store_lease_renew(f->s, f->org, "p2", 1300, 500, &got, &e), 0);
+	assert_false(got);
 	assert_int_equal(store_lease_acquire(f->s, f->org, "p2", 1900, 500, &got, &e), 0);
 	assert_true(got);	/* p1's lease expired at 1800 */
+	assert_int_equal(store_lease_renew(f->s, f->org, "p1", 1950, 500, &got, &e), 0);
+	assert_false(got);	/* p1 lost it */
 	assert_int_equal(store_lease_release(f->s, f->org, "p1", &e), 0);
 	assert_int_equal(store_lease_acquire(f->s, f->org, "p1", 2000, 500, &got, &e), 0);
 	assert_false(got);	/* p1 could not release p2's lease */
