@@ -14,7 +14,6 @@
 
 struct scheduler;
 struct pusher;
-struct session_table;
 struct metrics;
 
 /*
@@ -33,7 +32,6 @@ struct http_ctx {
 	const struct sf_client_config *client;
 	struct scheduler *scheduler;
 	struct pusher *pusher;		/* NULL when the pushers did not start */
-	struct session_table *sessions;
 	struct metrics *metrics;
 };
 

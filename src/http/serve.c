@@ -155,7 +155,7 @@ static int authenticate(struct request *r, enum MHD_Result *res)
 		return 0;
 	}
 	sid = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
-	if (sid == NULL || session_find(r->ctx->sessions, sid, &r->org_id, csrf) < 0) {
+	if (sid == NULL || session_find(r->store, sid, &r->org_id, csrf) < 0) {
 		*res = reply_error(r, 401, "sign in first: send the org's API token as a bearer "
 					   "token");
 		return -1;
@@ -441,9 +441,8 @@ struct serve *serve_start(const struct serve_config *c, struct err *e)
 	if (c->client)
 		sv->client = *c->client;
 	sv->db_url = strdup(c->db_url);
-	sv->ctx.sessions = session_table_new();
 	sv->ctx.metrics = metrics_new();
-	if (sv->db_url == NULL || sv->ctx.sessions == NULL || sv->ctx.metrics == NULL) {
+	if (sv->db_url == NULL || sv->ctx.metrics == NULL) {
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto fail;
 	}
@@ -520,7 +519,6 @@ void serve_stop(struct serve *s)
 	pusher_stop(s->ctx.pusher);
 	for (int i = 0; i < POOL_SIZE; i++)
 		store_close(s->pool.s[i]);
-	session_table_free(s->ctx.sessions);
 	metrics_free(s->ctx.metrics);
 	pthread_cond_destroy(&s->pool.cv);
 	pthread_mutex_destroy(&s->pool.mu);

@@ -57,7 +57,7 @@ enum MHD_Result ui_session_get(struct request *r)
 	char csrf[SESSION_ID_LEN];
 	int64_t org;
 
-	if (sid == NULL || session_find(r->ctx->sessions, sid, &org, csrf) < 0)
+	if (sid == NULL || session_find(r->store, sid, &org, csrf) < 0)
 		return reply_error(r, 401, "not signed in");
 	return session_reply(r, 200, org, csrf);
 }
@@ -94,7 +94,7 @@ enum MHD_Result ui_session_post(struct request *r)
 		return reply_err(r, &e);
 	}
 	json_decref(body);
-	if (session_create(r->ctx->sessions, org, id, csrf) < 0)
+	if (session_create(r->store, org, id, csrf) < 0)
 		return reply_error(r, 500, "the service ran out of memory");
 	set_cookie(r, id, (int)(SESSION_TTL_MS / 1000));
 	return session_reply(r, 200, org, csrf);
@@ -106,11 +106,11 @@ enum MHD_Result ui_session_delete(struct request *r)
 	char csrf[SESSION_ID_LEN];
 	int64_t org;
 
-	if (sid && session_find(r->ctx->sessions, sid, &org, csrf) == 0) {
+	if (sid && session_find(r->store, sid, &org, csrf) == 0) {
 		if (!session_csrf_ok(csrf, request_header(r, "X-CSRF-Token")))
 			return reply_error(r, 403, "the request did not come from this admin "
 						   "page: reload it and try again");
-		session_delete(r->ctx->sessions, sid);
+		session_delete(r->store, sid);
 	}
 	set_cookie(r, "", 0);
 	return reply_json(r, 200, json_pack("{s:b}", "signed_in", 0));

@@ -128,6 +128,14 @@ static const struct migration migrations[] = {
 	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);",
 	  "CREATE INDEX outbox_due ON outbox (state, next_attempt_at);",
 	  "CREATE INDEX outbox_job ON outbox (job_id, id);", NULL } },
+	/* Admin UI sessions live in the store so any serve process behind a load
+	 * balancer knows them; only a hash of the session id is kept. */
+	{ 2, "ui sessions", {
+	  "CREATE TABLE ui_sessions ("
+	  " id_hash TEXT PRIMARY KEY,"
+	  " org_id BIGINT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,"
+	  " csrf TEXT NOT NULL, expires_at BIGINT NOT NULL);",
+	  "CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);", NULL } },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

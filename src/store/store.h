@@ -201,6 +201,24 @@ int store_oauth_state_new(struct store *s, int64_t org_id, int64_t ttl_ms,
 int store_oauth_state_take(struct store *s, const char *state, int64_t *org_id,
 			   struct err *e);
 
+/* ---- Admin UI sessions ------------------------------------------------------- */
+
+/* A session id and its CSRF token: 32 random bytes in hex, with the NUL. */
+#define STORE_SESSION_LEN 65
+
+/* Makes a sign-in session for org_id living ttl_ms from its last use; writes its id
+ * (only a hash is kept) and CSRF token. Expired sessions are swept here. */
+int store_session_create(struct store *s, int64_t org_id, int64_t ttl_ms,
+			 char id[STORE_SESSION_LEN], char csrf[STORE_SESSION_LEN], struct err *e);
+
+/* The live session id names: its org and CSRF token, its life extended to ttl_ms from
+ * now (written only once half of it has passed). ERR_AUTH when unknown or expired. */
+int store_session_find(struct store *s, const char *id, int64_t ttl_ms, int64_t *org_id,
+		       char csrf[STORE_SESSION_LEN], struct err *e);
+
+/* Ends a session (sign-out); an unknown id changes nothing. */
+int store_session_delete(struct store *s, const char *id, struct err *e);
+
 /* ---- I360 staff and links ---------------------------------------------------- */
 
 enum store_link_by { STORE_LINK_NONE, STORE_LINK_EMAIL, STORE_LINK_MANUAL, STORE_LINK__MAX };

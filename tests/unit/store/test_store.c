@@ -325,6 +325,37 @@ static void test_oauth_state(void **state)
 	assert_int_equal(e.code, ERR_NOT_FOUND);
 }
 
+static void test_ui_sessions(void **state)
+{
+	struct fixture *f = *state;
+	char id[STORE_SESSION_LEN], csrf[STORE_SESSION_LEN], got[STORE_SESSION_LEN];
+	struct store *other;
+	int64_t org = 0;
+	struct err e;
+
+	NEED_STORE(f);
+	assert_int_equal(store_session_create(f->s, f->org, 60000, id, csrf, &e), 0);
+	assert_int_equal(strlen(id), 64);
+	assert_string_not_equal(id, csrf);
+	/* Another connection (another serve process) knows it. */
+	other = store_open(f->path, &e);
+	assert_non_null(other);
+	assert_int_equal(store_session_find(other, id, 60000, &org, got, &e), 0);
+	assert_int_equal(org, f->org);
+	assert_string_equal(got, csrf);
+	/* Only a hash of the id is kept. */
+	if (IS_FILE(f))
+		assert_int_equal(testutil_file_contains(f->path, id, strlen(id)), 0);
+	assert_int_equal(store_session_delete(other, id, &e), 0);
+	assert_int_equal(store_session_find(f->s, id, 60000, &org, got, &e), -1);
+	assert_int_equal(e.code, ERR_AUTH);
+	store_close(other);
+	/* Expired. */
+	assert_int_equal(store_session_create(f->s, f->org, -1, id, csrf, &e), 0);
+	assert_int_equal(store_session_find(f->s, id, 60000, &org, got, &e), -1);
+	assert_int_equal(store_session_find(f->s, "short", 60000, &org, got, &e), -1);
+}
+
 static void test_staff_links(void **state)
 {
 	struct fixture *f = *state;
@@ -737,6 +768,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_sqlite),
@@ -749,6 +781,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_pg),
