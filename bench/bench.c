@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i360/platform.h"
 #include "salesforce/query.h"
 #include "salesforce/record.h"
 #include "sandbox/approve.h"
@@ -21,6 +22,7 @@
 #include "store/store.h"
 #include "sync/connect.h"
 #include "sync/sync.h"
+#include "util/buf.h"
 #include "util/isotime.h"
 #include "util/log.h"
 
@@ -280,19 +282,22 @@ static int bench_throughput(long appointments)
 		struct connect_session *cs = connect_session_open(s, org, NULL, &e);
 		struct sf_query *q;
 		json_t *recs;
-		char soql[512], since[ISOTIME_LEN];
+		char since[ISOTIME_LEN];
+		struct buf soql;
 
 		if (cs == NULL)
 			die("session", &e);
-		isotime_format(since, isotime_now_ms() - SYNC_WINDOW_MS);
-		snprintf(soql, sizeof(soql), "SELECT Id, i360core__Contact_Name__c, SystemModstamp,"
-			 " (SELECT i360core__Sales_Opportunity__r.Id FROM"
-			 " i360core__Sales_Appointment_Opportunities__r)"
-			 " FROM i360core__Sales_Appointment__c WHERE SystemModstamp >= %s"
-			 " ORDER BY SystemModstamp ASC, Id ASC", since);
+		/* The sync's own SELECT list, without its IN list of reps (all are linked). */
+		buf_init(&soql, 0);
+		buf_puts(&soql, "SELECT ");
+		platform_appointment_soql_fields(platform_schema(PLATFORM_LIGHTNING, &e), &soql);
+		buf_printf(&soql, " FROM i360core__Sales_Appointment__c WHERE SystemModstamp >= %s"
+			   " ORDER BY SystemModstamp ASC, Id ASC",
+			   isotime_format(since, isotime_now_ms() - SYNC_WINDOW_MS));
 		t0 = now_s();
 		c0 = cpu_s(RUSAGE_SELF);
-		q = sf_query_open(cs->client, soql, SF_QUERY_ALL, &e);
+		q = sf_query_open(cs->client, soql.data, SF_QUERY_ALL, &e);
+		buf_free(&soql);
 		while (q && sf_query_next(q, &recs, &e) == 1)
 			records += (long)json_array_size(recs);
 		floor_wall = now_s() - t0;
