@@ -136,6 +136,16 @@ void answer_json(struct reply *r, int status, json_t *body)
 	r->len = r->body ? strlen(r->body) : 0;
 }
 
+void answer_take(struct reply *r, int status, const char *ctype, struct buf *b)
+{
+	free(r->body);
+	r->status = status;
+	r->ctype = ctype;
+	r->body = buf_detach(b, &r->len);
+	if (r->body == NULL)
+		r->len = 0;
+}
+
 void answer_sferr(struct reply *r, const struct sferr *e)
 {
 	answer_json(r, e->status ? e->status : 500, sferr_body(e));

@@ -8,6 +8,7 @@
 #include <microhttpd.h>
 
 #include "sandbox/sferr.h"
+#include "util/buf.h"
 
 /* One request, fully read. Everything is borrowed from libmicrohttpd and the caller. */
 struct answer_req {
@@ -47,6 +48,9 @@ char *answer_urlencode(const char *s);
 /* Sets the answer to status and body (stolen) serialized compactly, as
  * application/json;charset=UTF-8. */
 void answer_json(struct reply *r, int status, json_t *body);
+
+/* Sets the answer to status and the contents of b (taken: b is left empty). */
+void answer_take(struct reply *r, int status, const char *ctype, struct buf *b);
 
 /* Sets the answer to e's status and Salesforce error body. */
 void answer_sferr(struct reply *r, const struct sferr *e);

@@ -525,7 +525,11 @@ static void identity(struct sandbox *sb, const struct answer_req *q, struct repl
 		return;
 	}
 	objects_rdlock(sb->store);
-	user = json_copy(objects_get(sb->store, sb->user_id, NULL));
+	{
+		const struct objects_rec *u = objects_get(sb->store, sb->user_id, NULL);
+
+		user = u ? objects_rec_json(u) : NULL;
+	}
 	objects_unlock(sb->store);
 	snprintf(id, sizeof(id), "%s%s", sb->url, path);
 	body = json_pack("{s:s, s:b, s:s, s:s, s:O, s:s, s:O, s:O, s:b, s:O, s:O, s:O, s:b, "

@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,12 +344,64 @@ const struct objects_type *objects_type_by_id(const char *id)
 	return NULL;
 }
 
+/* Field lookups by name run for every field of every seeded record and of every
+ * write, so each type has a small case-insensitive hash of its field names (open
+ * addressing; a slot holds a field position + 1, 0 when empty), built once. */
+#define FIELD_SLOTS 128
+#define MAX_FIELDS OBJECTS_MAX_FIELDS	/* a record's null bits fit in a uint64_t */
+
+static unsigned char field_slots[NTYPES][FIELD_SLOTS];
+static int deleted_field[NTYPES];	/* IsDeleted's position, or -1 */
+static pthread_once_t field_slots_once = PTHREAD_ONCE_INIT;
+
+static unsigned name_hash(const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+	}
+	return h;
+}
+
+static void field_slots_build(void)
+{
+	for (size_t t = 0; t < NTYPES; t++) {
+		if (all_types[t]->nfields > MAX_FIELDS)
+			abort();	/* a schema error, caught by every test */
+		for (size_t i = 0; i < all_types[t]->nfields; i++) {
+			unsigned h = name_hash(all_types[t]->fields[i].name) % FIELD_SLOTS;
+
+			while (field_slots[t][h] != 0)
+				h = (h + 1) % FIELD_SLOTS;
+			field_slots[t][h] = (unsigned char)(i + 1);
+		}
+		deleted_field[t] = -1;
+		for (size_t i = 0; i < all_types[t]->nfields; i++)
+			if (strcmp(all_types[t]->fields[i].name, "IsDeleted") == 0)
+				deleted_field[t] = (int)i;
+	}
+}
+
 const struct objects_field *objects_field_find(const struct objects_type *t, const char *name)
 {
-	for (size_t i = 0; i < t->nfields; i++)
-		if (strcasecmp(t->fields[i].name, name) == 0)
-			return &t->fields[i];
+	unsigned h;
+
+	pthread_once(&field_slots_once, field_slots_build);
+	for (h = name_hash(name) % FIELD_SLOTS; field_slots[t->index][h]; h = (h + 1) % FIELD_SLOTS) {
+		const struct objects_field *f = &t->fields[field_slots[t->index][h] - 1];
+
+		if (strcasecmp(f->name, name) == 0)
+			return f;
+	}
 	return NULL;
+}
+
+size_t objects_field_index(const struct objects_type *t, const struct objects_field *f)
+{
+	return (size_t)(f - t->fields);
 }
 
 const struct objects_field *objects_rel_find(const struct objects_type *t, const char *rel)
@@ -409,19 +463,104 @@ json_t *objects_valid_for(const struct objects_type *t, const struct objects_fie
 
 /* ---- The store ---- */
 
+#define NONE UINT32_MAX
+#define DAY_MS 86400000LL
+
+/* A stored value, read by its field's type (see kind_of). Text lives in the record's
+ * text area, NUL-terminated, at off. */
+union slot {
+	struct {
+		uint32_t off, len;
+	} s;
+	int64_t i;
+	double d;
+};
+
+enum kind { K_TEXT, K_TIME, K_INT, K_REAL };
+
+/*
+ * One version of a record: one allocation holding the slots of every field in schema
+ * order and then the text they point into. Immutable once stored; refs counts the
+ * table's reference (while the version is current) and every reader's.
+ */
+struct objects_rec {
+	atomic_uint refs;
+	uint32_t pos;			/* position in its table, stable across versions */
+	const struct objects_type *type;
+	uint64_t nulls;			/* bit i: field i is empty */
+	union slot v[];			/* type->nfields slots, then the text */
+};
+
 struct table {
-	json_t **recs;
+	struct objects_rec **recs;
 	size_t n, alloc;
-	unsigned long serial;
+};
+
+/*
+ * A child relationship's index: the children of each parent as a list threaded
+ * through positions, kept in creation order (ascending child position). head and tail
+ * are indexed by the parent's position, next by the child's; NONE ends a list.
+ */
+struct cindex {
+	const struct objects_child *c;
+	const struct objects_type *parent, *child;
+	size_t field;			/* the child's reference field */
+	uint32_t *head, *tail;
+	size_t nheads, ntails;
+	uint32_t *next;
+	size_t nchildren;
 };
 
 struct objects {
 	pthread_rwlock_t lock;
 	struct table tables[NTYPES];
-	json_t *index;	/* first 15 characters of an Id -> record (a reference) */
+	struct cindex *cidx;
+	size_t ncidx;
 	json_t *blobs;	/* first 15 characters of an Id -> raw bytes as a JSON string */
 	unsigned long doc_serial;
 };
+
+static enum kind kind_of(enum objects_ftype t)
+{
+	switch (t) {
+	case OF_DATETIME: return K_TIME;
+	case OF_BOOLEAN: case OF_BASE64: case OF_INT: return K_INT;
+	case OF_DOUBLE: return K_REAL;
+	default: return K_TEXT;
+	}
+}
+
+static const char *rec_text_area(const struct objects_rec *r)
+{
+	return (const char *)&r->v[r->type->nfields];
+}
+
+static int cindex_init(struct objects *s)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < NTYPES; t++)
+		for (const struct objects_child *c = all_types[t]->children; c && c->name; c++)
+			n++;
+	s->cidx = calloc(n ? n : 1, sizeof(*s->cidx));
+	if (s->cidx == NULL)
+		return -1;
+	for (size_t t = 0; t < NTYPES; t++)
+		for (const struct objects_child *c = all_types[t]->children; c && c->name; c++) {
+			struct cindex *ci = &s->cidx[s->ncidx];
+			const struct objects_field *f;
+
+			ci->c = c;
+			ci->parent = all_types[t];
+			ci->child = objects_type_find(c->child_object);
+			f = ci->child ? objects_field_find(ci->child, c->field) : NULL;
+			if (f == NULL)
+				continue;	/* a schema error; the relationship stays empty */
+			ci->field = objects_field_index(ci->child, f);
+			s->ncidx++;
+		}
+	return 0;
+}
 
 struct objects *objects_new(void)
 {
@@ -429,17 +568,19 @@ struct objects *objects_new(void)
 
 	if (s == NULL)
 		return NULL;
+	pthread_once(&field_slots_once, field_slots_build);
 	if (pthread_rwlock_init(&s->lock, NULL) != 0)
 		goto fail_free;
-	s->index = json_object();
 	s->blobs = json_object();
-	if (s->index == NULL || s->blobs == NULL)
+	if (s->blobs == NULL)
+		goto fail_lock;
+	if (cindex_init(s) < 0)
 		goto fail_json;
 	return s;
 
 fail_json:
-	json_decref(s->index);
 	json_decref(s->blobs);
+fail_lock:
 	pthread_rwlock_destroy(&s->lock);
 fail_free:
 	free(s);
@@ -452,10 +593,15 @@ void objects_free(struct objects *s)
 		return;
 	for (size_t t = 0; t < NTYPES; t++) {
 		for (size_t i = 0; i < s->tables[t].n; i++)
-			json_decref(s->tables[t].recs[i]);
+			objects_rec_unref(s->tables[t].recs[i]);
 		free(s->tables[t].recs);
 	}
-	json_decref(s->index);
+	for (size_t i = 0; i < s->ncidx; i++) {
+		free(s->cidx[i].head);
+		free(s->cidx[i].tail);
+		free(s->cidx[i].next);
+	}
+	free(s->cidx);
 	json_decref(s->blobs);
 	pthread_rwlock_destroy(&s->lock);
 	free(s);
@@ -481,45 +627,240 @@ size_t objects_count(const struct objects *s, const struct objects_type *t)
 	return s->tables[t->index].n;
 }
 
-json_t *objects_at(const struct objects *s, const struct objects_type *t, size_t i)
+const struct objects_rec *objects_at(const struct objects *s, const struct objects_type *t,
+				     size_t i)
 {
 	return i < s->tables[t->index].n ? s->tables[t->index].recs[i] : NULL;
 }
 
-static void key15(char out[16], const char *id)
+/* The serial an Id of ours carries in its last six characters before the checksum
+ * (see sfid_make), or 0 when they are not base 62 digits. */
+static unsigned long id_serial(const char *id)
 {
-	snprintf(out, 16, "%.15s", id);
+	unsigned long v = 0;
+
+	for (int i = 9; i < 15; i++) {
+		int c = (unsigned char)id[i], d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'A' && c <= 'Z')
+			d = c - 'A' + 10;
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 36;
+		else
+			return 0;
+		v = v * 62 + (unsigned long)d;
+	}
+	return v;
 }
 
-json_t *objects_get(const struct objects *s, const char *id, const struct objects_type **t)
+/* Ids are made from their type's key prefix and the record's serial, its position + 1,
+ * so a lookup decodes the position and checks that the record there has this Id. */
+const struct objects_rec *objects_get(const struct objects *s, const char *id,
+				      const struct objects_type **t)
 {
-	char k[16];
-	json_t *r;
+	const struct objects_type *rt;
+	const struct objects_rec *r;
+	unsigned long serial;
 
-	if (!sfid_valid(id))
+	if (!sfid_valid(id) || (rt = objects_type_by_id(id)) == NULL)
 		return NULL;
-	key15(k, id);
-	r = json_object_get(s->index, k);
-	if (r != NULL && t != NULL)
-		*t = objects_type_by_id(id);
+	serial = id_serial(id);
+	r = objects_at(s, rt, serial - 1);
+	if (serial == 0 || r == NULL || strncmp(objects_rec_id(r), id, 15) != 0)
+		return NULL;
+	if (t != NULL)
+		*t = rt;
 	return r;
+}
+
+static const struct cindex *cindex_find(const struct objects *s, const struct objects_child *c)
+{
+	for (size_t i = 0; i < s->ncidx; i++)
+		if (s->cidx[i].c == c)
+			return &s->cidx[i];
+	return NULL;
+}
+
+const struct objects_rec *objects_child_next(const struct objects *s,
+					     const struct objects_child *c,
+					     const struct objects_rec *parent,
+					     const struct objects_rec *prev)
+{
+	const struct cindex *ci = cindex_find(s, c);
+	uint32_t pos;
+
+	if (ci == NULL || parent->type != ci->parent)
+		return NULL;
+	if (prev == NULL)
+		pos = parent->pos < ci->nheads ? ci->head[parent->pos] : NONE;
+	else
+		pos = prev->pos < ci->nchildren ? ci->next[prev->pos] : NONE;
+	return pos == NONE ? NULL : objects_at(s, ci->child, pos);
 }
 
 json_t *objects_blob(const struct objects *s, const char *id)
 {
 	char k[16];
 
-	key15(k, id);
+	snprintf(k, sizeof(k), "%.15s", id);
 	return json_object_get(s->blobs, k);
 }
 
+/* ---- Reading a record ---- */
+
+const struct objects_rec *objects_rec_ref(const struct objects_rec *r)
+{
+	atomic_fetch_add_explicit(&((struct objects_rec *)r)->refs, 1, memory_order_relaxed);
+	return r;
+}
+
+void objects_rec_unref(const struct objects_rec *r)
+{
+	if (r != NULL &&
+	    atomic_fetch_sub_explicit(&((struct objects_rec *)r)->refs, 1, memory_order_acq_rel) == 1)
+		free((struct objects_rec *)r);
+}
+
+const struct objects_type *objects_rec_type(const struct objects_rec *r)
+{
+	return r->type;
+}
+
+const char *objects_rec_id(const struct objects_rec *r)
+{
+	return rec_text_area(r) + r->v[0].s.off;	/* Id is every type's first field */
+}
+
+int objects_rec_deleted(const struct objects_rec *r)
+{
+	int i = deleted_field[r->type->index];
+
+	return i >= 0 && !objects_rec_is_null(r, (size_t)i) && r->v[i].i != 0;
+}
+
+int objects_rec_is_null(const struct objects_rec *r, size_t i)
+{
+	return (r->nulls >> i) & 1;
+}
+
+const char *objects_rec_text(const struct objects_rec *r, size_t i, size_t *len)
+{
+	if (objects_rec_is_null(r, i) || kind_of(r->type->fields[i].type) != K_TEXT)
+		return NULL;
+	if (len != NULL)
+		*len = r->v[i].s.len;
+	return rec_text_area(r) + r->v[i].s.off;
+}
+
+int objects_rec_time(const struct objects_rec *r, size_t i, int64_t *ms)
+{
+	enum objects_ftype t = r->type->fields[i].type;
+
+	if (objects_rec_is_null(r, i))
+		return -1;
+	if (t == OF_DATETIME) {
+		*ms = r->v[i].i;
+		return 0;
+	}
+	if (t == OF_DATE)
+		return isotime_parse_date_ms(rec_text_area(r) + r->v[i].s.off, ms);
+	return -1;
+}
+
+double objects_rec_number(const struct objects_rec *r, size_t i)
+{
+	if (objects_rec_is_null(r, i))
+		return 0;
+	switch (kind_of(r->type->fields[i].type)) {
+	case K_INT: return (double)r->v[i].i;
+	case K_REAL: return r->v[i].d;
+	default: return 0;
+	}
+}
+
+json_t *objects_rec_value(const struct objects_rec *r, size_t i)
+{
+	const struct objects_field *f = &r->type->fields[i];
+	char dt[OBJECTS_DT_LEN];
+
+	if (objects_rec_is_null(r, i))
+		return json_null();
+	switch (kind_of(f->type)) {
+	case K_TEXT:
+		return json_stringn(rec_text_area(r) + r->v[i].s.off, r->v[i].s.len);
+	case K_TIME:
+		return json_string(objects_format_dt(dt, r->v[i].i));
+	case K_INT:
+		if (f->type == OF_INT)
+			return json_integer((json_int_t)r->v[i].i);
+		return json_boolean(r->v[i].i != 0);
+	case K_REAL:
+		return json_real(r->v[i].d);
+	}
+	return json_null();
+}
+
+json_t *objects_rec_json(const struct objects_rec *r)
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; out != NULL && i < r->type->nfields; i++)
+		if (json_object_set_new(out, r->type->fields[i].name, objects_rec_value(r, i)) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	return out;
+}
+
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
+static void civil(int64_t days, int *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/* Every record shown carries a few datetimes, so years 1970-9999 skip snprintf; the
+ * rest take isotime's general path (the two agree, see test_objects). */
 char *objects_format_dt(char out[OBJECTS_DT_LEN], int64_t ms)
 {
 	char iso[ISOTIME_MS_LEN];
+	int64_t days, rest;
+	unsigned m, d;
+	int y;
 
-	isotime_format_ms(iso, ms);
-	/* "YYYY-MM-DDTHH:MM:SS.fffZ" -> "...fff+0000" */
-	snprintf(out, OBJECTS_DT_LEN, "%.23s+0000", iso);
+	if (ms < 0 || ms >= 253402300800000LL) {
+		isotime_format_ms(iso, ms);
+		/* "YYYY-MM-DDTHH:MM:SS.fffZ" -> "...fff+0000" */
+		snprintf(out, OBJECTS_DT_LEN, "%.23s+0000", iso);
+		return out;
+	}
+	days = ms / DAY_MS;
+	rest = ms % DAY_MS;
+	civil(days, &y, &m, &d);
+	memcpy(out, "0000-00-00T00:00:00.000+0000", OBJECTS_DT_LEN);
+	digits(out, (unsigned)y, 4);
+	digits(out + 5, m, 2);
+	digits(out + 8, d, 2);
+	digits(out + 11, (unsigned)(rest / 3600000), 2);
+	digits(out + 14, (unsigned)(rest / 60000 % 60), 2);
+	digits(out + 17, (unsigned)(rest / 1000 % 60), 2);
+	digits(out + 20, (unsigned)(rest % 1000), 3);
 	return out;
 }
 
@@ -532,6 +873,232 @@ int objects_parse_time(const json_t *v, int64_t *ms)
 	if (strlen(s) == 10)
 		return isotime_parse_date_ms(s, ms);
 	return isotime_parse_ms(s, ms);
+}
+
+/* ---- Storing versions ---- */
+
+/* A record being assembled: its slots, with text still borrowed from the caller. */
+struct draft {
+	const struct objects_type *t;
+	uint64_t nulls;
+	union slot v[MAX_FIELDS];
+	const char *text[MAX_FIELDS];
+};
+
+static void draft_null(struct draft *d, size_t i)
+{
+	d->nulls |= 1ULL << i;
+	d->text[i] = NULL;
+}
+
+static void draft_text(struct draft *d, size_t i, const char *s, size_t len)
+{
+	if (s == NULL || len == 0) {
+		draft_null(d, i);
+		return;
+	}
+	d->nulls &= ~(1ULL << i);
+	d->text[i] = s;
+	d->v[i].s.len = (uint32_t)len;
+}
+
+static void draft_int(struct draft *d, size_t i, int64_t v)
+{
+	d->nulls &= ~(1ULL << i);
+	d->v[i].i = v;
+}
+
+/* The draft as a new version at position pos (one reference, the caller's), or NULL
+ * when out of memory. */
+static struct objects_rec *draft_build(const struct draft *d, uint32_t pos)
+{
+	size_t n = d->t->nfields, text = 0, off = 0;
+	struct objects_rec *r;
+	char *area;
+
+	for (size_t i = 0; i < n; i++)
+		if (d->text[i] != NULL)
+			text += d->v[i].s.len + 1;
+	r = malloc(sizeof(*r) + n * sizeof(r->v[0]) + text);
+	if (r == NULL)
+		return NULL;
+	atomic_init(&r->refs, 1);
+	r->pos = pos;
+	r->type = d->t;
+	r->nulls = d->nulls;
+	area = (char *)&r->v[n];
+	for (size_t i = 0; i < n; i++) {
+		r->v[i] = d->v[i];
+		if (d->text[i] != NULL) {
+			memcpy(area + off, d->text[i], d->v[i].s.len);
+			area[off + d->v[i].s.len] = '\0';
+			r->v[i].s.off = (uint32_t)off;
+			off += d->v[i].s.len + 1;
+		}
+	}
+	return r;
+}
+
+/* Fills d from rec, a JSON record holding stored values (see convert_value). */
+static void draft_from_json(struct draft *d, const struct objects_type *t, json_t *rec)
+{
+	memset(d, 0, sizeof(*d));
+	d->t = t;
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct objects_field *f = &t->fields[i];
+		json_t *v = json_object_get(rec, f->name);
+		int64_t ms;
+
+		if (v == NULL || json_is_null(v)) {
+			draft_null(d, i);
+			continue;
+		}
+		switch (kind_of(f->type)) {
+		case K_TEXT:
+			draft_text(d, i, json_string_value(v), json_string_length(v));
+			break;
+		case K_TIME:
+			if (objects_parse_time(v, &ms) < 0)
+				draft_null(d, i);
+			else
+				draft_int(d, i, ms);
+			break;
+		case K_INT:
+			draft_int(d, i, json_is_boolean(v) ? json_is_true(v) :
+				  (int64_t)json_number_value(v));
+			break;
+		case K_REAL:
+			d->nulls &= ~(1ULL << i);
+			d->v[i].d = json_number_value(v);
+			break;
+		}
+	}
+}
+
+/* Makes room for position pos in a list array of a cindex, new entries NONE. */
+static int grow_u32(uint32_t **a, size_t *n, size_t pos)
+{
+	size_t alloc = *n ? *n : 256;
+	uint32_t *p;
+
+	if (pos < *n)
+		return 0;
+	while (alloc <= pos)
+		alloc *= 2;
+	p = realloc(*a, alloc * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	memset(p + *n, 0xFF, (alloc - *n) * sizeof(*p));
+	*a = p;
+	*n = alloc;
+	return 0;
+}
+
+/* The parent position child r names through ci, or NONE. */
+static uint32_t parent_of(const struct objects *s, const struct cindex *ci,
+			  const struct objects_rec *r)
+{
+	const char *pid = objects_rec_text(r, ci->field, NULL);
+	const struct objects_rec *p = pid ? objects_get(s, pid, NULL) : NULL;
+
+	return p != NULL && p->type == ci->parent ? p->pos : NONE;
+}
+
+/* Puts child position c into parent position p's list, keeping creation order. */
+static void link_child(struct cindex *ci, uint32_t p, uint32_t c)
+{
+	uint32_t *at;
+
+	if (ci->tail[p] == NONE || ci->tail[p] < c) {
+		if (ci->tail[p] == NONE)
+			ci->head[p] = c;
+		else
+			ci->next[ci->tail[p]] = c;
+		ci->tail[p] = c;
+		ci->next[c] = NONE;
+		return;
+	}
+	for (at = &ci->head[p]; *at != NONE && *at < c; at = &ci->next[*at])
+		;
+	ci->next[c] = *at;
+	*at = c;
+}
+
+static void unlink_child(struct cindex *ci, uint32_t p, uint32_t c)
+{
+	uint32_t prev = NONE;
+
+	for (uint32_t at = ci->head[p]; at != NONE; prev = at, at = ci->next[at]) {
+		if (at != c)
+			continue;
+		if (prev == NONE)
+			ci->head[p] = ci->next[c];
+		else
+			ci->next[prev] = ci->next[c];
+		if (ci->tail[p] == c)
+			ci->tail[p] = prev;
+		ci->next[c] = NONE;
+		return;
+	}
+}
+
+/* Stores a new record (its pos is the table's next position); takes the reference. */
+static int store_add(struct objects *s, struct objects_rec *r)
+{
+	struct table *tb = &s->tables[r->type->index];
+
+	for (size_t i = 0; i < s->ncidx; i++) {
+		struct cindex *ci = &s->cidx[i];
+
+		if ((ci->parent == r->type && (grow_u32(&ci->head, &ci->nheads, r->pos) < 0 ||
+					       grow_u32(&ci->tail, &ci->ntails, r->pos) < 0)) ||
+		    (ci->child == r->type && grow_u32(&ci->next, &ci->nchildren, r->pos) < 0))
+			return -1;
+	}
+	if (tb->n == tb->alloc) {
+		size_t alloc = tb->alloc ? tb->alloc * 2 : 256;
+		struct objects_rec **p = realloc(tb->recs, alloc * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		tb->recs = p;
+		tb->alloc = alloc;
+	}
+	tb->recs[tb->n++] = r;
+	for (size_t i = 0; i < s->ncidx; i++) {
+		struct cindex *ci = &s->cidx[i];
+		uint32_t p;
+
+		if (ci->child == r->type && (p = parent_of(s, ci, r)) != NONE)
+			link_child(ci, p, r->pos);
+	}
+	return 0;
+}
+
+/* Puts version r in the place of the current one (same position); takes the
+ * reference and drops the table's reference to the old version. */
+static void store_replace(struct objects *s, struct objects_rec *r)
+{
+	struct objects_rec **slot = &s->tables[r->type->index].recs[r->pos];
+	struct objects_rec *old = *slot;
+
+	for (size_t i = 0; i < s->ncidx; i++) {
+		struct cindex *ci = &s->cidx[i];
+		uint32_t was, now;
+
+		if (ci->child != r->type)
+			continue;
+		was = parent_of(s, ci, old);
+		now = parent_of(s, ci, r);
+		if (was == now)
+			continue;
+		if (was != NONE)
+			unlink_child(ci, was, r->pos);
+		if (now != NONE)
+			link_child(ci, now, r->pos);
+	}
+	*slot = r;
+	objects_rec_unref(old);
 }
 
 /* ---- Validation of writes ---- */
@@ -864,21 +1431,6 @@ static void set_stamps(json_t *rec, json_t *changes, int creating, int64_t now_m
 	json_decref(v);
 }
 
-static int table_push(struct table *tb, json_t *rec)
-{
-	if (tb->n == tb->alloc) {
-		size_t alloc = tb->alloc ? tb->alloc * 2 : 256;
-		json_t **p = realloc(tb->recs, alloc * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		tb->recs = p;
-		tb->alloc = alloc;
-	}
-	tb->recs[tb->n++] = rec;
-	return 0;
-}
-
 /* Decodes the base64 VersionData of a JSON write; new reference or NULL. */
 static json_t *decode_b64(const char *text)
 {
@@ -925,36 +1477,60 @@ static void fill_content_version(struct objects *s, json_t *rec, const char *id,
 	json_object_set_new(rec, "VersionNumber", json_string("1"));
 	json_object_set_new(rec, "IsLatest", json_true());
 	json_object_set_new(rec, "VersionData", json_true());
-	key15(k, id);
+	snprintf(k, sizeof(k), "%.15s", id);
 	json_object_set(s->blobs, k, blob);
 }
 
-json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *in,
-		       const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,
-		       char id_out[19], struct sferr *e)
+/* Stores rec (a JSON record of t holding every field) as a new version at pos, or, when
+ * pos is the table's size, as a new record. 0, or -1 when out of memory. */
+static int store_json(struct objects *s, const struct objects_type *t, json_t *rec, size_t pos)
 {
-	struct table *tb = &s->tables[t->index];
+	struct draft d;
+	struct objects_rec *r;
+
+	draft_from_json(&d, t, rec);
+	r = draft_build(&d, (uint32_t)pos);
+	if (r == NULL)
+		return -1;
+	if (pos < s->tables[t->index].n) {
+		store_replace(s, r);
+		return 0;
+	}
+	if (store_add(s, r) < 0) {
+		objects_rec_unref(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* The field defaults of a new record of t: false, or true for defaulted booleans,
+ * except IsDeleted; a picklist's default value; otherwise null. */
+static json_t *default_value(const struct objects_field *f)
+{
+	if (f->type == OF_BOOLEAN)
+		return strcmp(f->name, "IsDeleted") == 0 ? json_false() :
+		       (f->flags & OF_DEFAULTED) ? json_true() : json_false();
+	if (f->picks && f->type == OF_PICKLIST)
+		for (int p = 0; f->picks[p].value; p++)
+			if (f->picks[p].default_value)
+				return json_string(f->picks[p].value);
+	return json_null();
+}
+
+int objects_create(struct objects *s, const struct objects_type *t, json_t *in,
+		   const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,
+		   char id_out[19], struct sferr *e)
+{
+	size_t pos = s->tables[t->index].n;
 	json_t *changes = NULL, *rec = NULL, *data = NULL;
 	const char *key;
 	json_t *v;
-	char k[16];
 
 	if (collect_changes(s, t, in, 1, flags, &changes, e) < 0)
-		return NULL;
+		return -1;
 	rec = json_object();
-	for (size_t i = 0; i < t->nfields; i++) {
-		const struct objects_field *f = &t->fields[i];
-		json_t *dv = json_null();
-
-		if (f->type == OF_BOOLEAN)
-			dv = strcmp(f->name, "IsDeleted") == 0 ? json_false() :
-			     (f->flags & OF_DEFAULTED) ? json_true() : json_false();
-		if (f->picks && f->type == OF_PICKLIST)
-			for (int p = 0; f->picks[p].value; p++)
-				if (f->picks[p].default_value)
-					dv = json_string(f->picks[p].value);
-		json_object_set_new(rec, f->name, dv);
-	}
+	for (size_t i = 0; i < t->nfields; i++)
+		json_object_set_new(rec, t->fields[i].name, default_value(&t->fields[i]));
 	json_object_foreach(changes, key, v)
 		json_object_set(rec, key, v);
 	if (check_required(t, rec, e) < 0 || check_dependents(t, rec, changes, e) < 0)
@@ -983,14 +1559,15 @@ json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *
 		json_decref(data);
 		json_decref(changes);
 		json_decref(rec);
-		return json_null();	/* a static singleton: "valid" without a record */
+		return 0;
 	}
-	sfid_make(id_out, t->key_prefix, ++tb->serial);
+	/* The serial is the position + 1: objects_get finds records by it. */
+	sfid_make(id_out, t->key_prefix, pos + 1);
 	json_object_set_new(rec, "Id", json_string(id_out));
 	if (t->autonumber && !json_object_get(changes, "Name")) {
 		char name[40];
 
-		snprintf(name, sizeof(name), "%s%07lu", t->autonumber, tb->serial);
+		snprintf(name, sizeof(name), "%s%07zu", t->autonumber, pos + 1);
 		json_object_set_new(rec, "Name", json_string(name));
 	}
 	if (t == &type_user && json_is_null(json_object_get(rec, "Name"))) {
@@ -1002,38 +1579,107 @@ json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *
 		json_object_set_new(rec, "Name", json_string(name));
 	}
 	set_stamps(rec, changes, 1, now_ms);
-	if (data != NULL) {
+	if (data != NULL)
 		fill_content_version(s, rec, id_out, data);
-		json_decref(data);
-		data = NULL;
-	}
-	if (table_push(tb, rec) < 0) {
+	if (store_json(s, t, rec, pos) < 0) {
+		if (data != NULL) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "%.15s", id_out);
+			json_object_del(s->blobs, k);
+		}
 		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 		goto fail;
 	}
-	key15(k, id_out);
-	json_object_set(s->index, k, rec);
+	json_decref(data);
 	json_decref(changes);
-	return rec;
+	json_decref(rec);
+	return 0;
 
 fail:
 	json_decref(data);
 	json_decref(changes);
 	json_decref(rec);
-	return NULL;
+	return -1;
 }
 
-static json_t *find_live(struct objects *s, const struct objects_type *t, const char *id,
-			 struct sferr *e)
+int objects_insert(struct objects *s, const struct objects_type *t,
+		   const struct objects_val *vals, int64_t now_ms, char id_out[19])
+{
+	size_t pos = s->tables[t->index].n;
+	char name[40];
+	struct draft d;
+	struct objects_rec *r;
+
+	memset(&d, 0, sizeof(d));
+	d.t = t;
+	sfid_make(id_out, t->key_prefix, pos + 1);
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct objects_field *f = &t->fields[i];
+		const struct objects_val *v = &vals[i];
+
+		if (i == 0) {
+			draft_text(&d, i, id_out, SFID_LEN);
+		} else if (!v->set) {
+			if (t->autonumber && f->flags & OF_NAME) {
+				snprintf(name, sizeof(name), "%s%07zu", t->autonumber, pos + 1);
+				draft_text(&d, i, name, strlen(name));
+			} else if (strcmp(f->name, "CreatedDate") == 0 ||
+				   strcmp(f->name, "LastModifiedDate") == 0 ||
+				   strcmp(f->name, "SystemModstamp") == 0) {
+				draft_int(&d, i, now_ms);
+			} else if (f->type == OF_BOOLEAN) {
+				draft_int(&d, i, strcmp(f->name, "IsDeleted") != 0 &&
+						 (f->flags & OF_DEFAULTED));
+			} else {
+				const char *def = NULL;
+
+				for (int p = 0; f->type == OF_PICKLIST && f->picks[p].value; p++)
+					if (f->picks[p].default_value)
+						def = f->picks[p].value;
+				draft_text(&d, i, def, def ? strlen(def) : 0);
+			}
+		} else if (v->null) {
+			draft_null(&d, i);
+		} else {
+			switch (kind_of(f->type)) {
+			case K_TEXT:
+				draft_text(&d, i, v->s, v->s ? strlen(v->s) : 0);
+				break;
+			case K_TIME:
+				draft_int(&d, i, v->ms);
+				break;
+			case K_INT:
+				draft_int(&d, i, f->type == OF_INT ? (int64_t)v->num : v->b != 0);
+				break;
+			case K_REAL:
+				d.nulls &= ~(1ULL << i);
+				d.v[i].d = v->num;
+				break;
+			}
+		}
+	}
+	r = draft_build(&d, (uint32_t)pos);
+	if (r == NULL)
+		return -1;
+	if (store_add(s, r) < 0) {
+		objects_rec_unref(r);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct objects_rec *find_live(struct objects *s, const struct objects_type *t,
+					   const char *id, struct sferr *e)
 {
 	const struct objects_type *rt = NULL;
-	json_t *rec = objects_get(s, id, &rt);
+	const struct objects_rec *rec = objects_get(s, id, &rt);
 
 	if (rec == NULL || (t != NULL && rt != t)) {
 		sferr_set(e, 404, "NOT_FOUND", "The requested resource does not exist");
 		return NULL;
 	}
-	if (json_is_true(json_object_get(rec, "IsDeleted"))) {
+	if (objects_rec_deleted(rec)) {
 		sferr_set(e, 404, "ENTITY_IS_DELETED", "entity is deleted");
 		return NULL;
 	}
@@ -1043,11 +1689,13 @@ static json_t *find_live(struct objects *s, const struct objects_type *t, const 
 int objects_update(struct objects *s, const struct objects_type *t, const char *id,
 		   json_t *in, int64_t now_ms, unsigned flags, struct sferr *e)
 {
-	json_t *rec = find_live(s, t, id, e), *changes = NULL, *merged = NULL;
+	const struct objects_rec *old = find_live(s, t, id, e);
+	json_t *changes = NULL, *merged = NULL;
 	const char *key;
 	json_t *v;
+	int rc = -1;
 
-	if (rec == NULL)
+	if (old == NULL)
 		return -1;
 	if (json_is_object(in) && json_object_get(in, "Id")) {
 		/* Salesforce ignores an Id in the body that matches the URL. */
@@ -1060,35 +1708,47 @@ int objects_update(struct objects *s, const struct objects_type *t, const char *
 	}
 	if (collect_changes(s, t, in, 0, flags, &changes, e) < 0)
 		return -1;
-	merged = json_copy(rec);
+	merged = objects_rec_json(old);
+	if (merged == NULL) {
+		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		goto done;
+	}
 	json_object_foreach(changes, key, v)
 		json_object_set(merged, key, v);
-	if (check_dependents(t, merged, changes, e) < 0) {
-		json_decref(merged);
-		json_decref(changes);
-		return -1;
-	}
+	if (check_dependents(t, merged, changes, e) < 0)
+		goto done;
+	rc = 0;
+	if (flags & OBJECTS_CHECK_ONLY)
+		goto done;
+	set_stamps(merged, changes, 0, now_ms);
+	if (store_json(s, t, merged, old->pos) < 0)
+		rc = sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+
+done:
 	json_decref(merged);
-	if (!(flags & OBJECTS_CHECK_ONLY)) {
-		json_object_foreach(changes, key, v)
-			json_object_set(rec, key, v);
-		set_stamps(rec, changes, 0, now_ms);
-	}
 	json_decref(changes);
-	return 0;
+	return rc;
 }
 
 int objects_delete(struct objects *s, const struct objects_type *t, const char *id,
 		   int64_t now_ms, int64_t modstamp_ms, struct sferr *e)
 {
-	json_t *rec = find_live(s, t, id, e);
+	const struct objects_rec *old = find_live(s, t, id, e);
 	char dt[OBJECTS_DT_LEN];
+	json_t *rec;
+	int rc = 0;
 
-	if (rec == NULL)
+	if (old == NULL)
 		return -1;
+	rec = objects_rec_json(old);
+	if (rec == NULL)
+		return sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 	json_object_set_new(rec, "IsDeleted", json_true());
 	json_object_set_new(rec, "LastModifiedDate", json_string(objects_format_dt(dt, now_ms)));
 	json_object_set_new(rec, "SystemModstamp",
 			    json_string(objects_format_dt(dt, modstamp_ms ? modstamp_ms : now_ms)));
-	return 0;
+	if (store_json(s, objects_rec_type(old), rec, old->pos) < 0)
+		rc = sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+	json_decref(rec);
+	return rc;
 }

@@ -22,6 +22,7 @@ extern const char *const objects_ftype_names[OF__MAX];
 int objects_ftype_is_text(enum objects_ftype t);
 
 #define OBJECTS_MAX_VALID_FOR 4
+#define OBJECTS_MAX_FIELDS 64	/* no type has more fields */
 
 /* One picklist entry; valid_for lists the controlling values it is valid for
  * (dependent picklists only, NULL-terminated). */
@@ -105,39 +106,97 @@ json_t *objects_valid_for(const struct objects_type *t, const struct objects_fie
 /* ---- The record store ---- */
 
 /*
- * Records are JSON objects holding every field of their type under its canonical name,
- * in schema order (null when empty): text as strings, datetimes as
- * "YYYY-MM-DDTHH:MM:SS.fff+0000", dates as "YYYY-MM-DD", booleans, numbers. Deleting
- * sets IsDeleted (the recycle bin), as Salesforce does; the record stays queryable
- * through queryAll. A base64 field holds true when it has data (objects_blob).
+ * A record holds every field of its type, in schema order, each null or a value of the
+ * field's type: text (strings, picklists, Ids, references, dates as "YYYY-MM-DD"),
+ * datetimes (milliseconds, shown as "YYYY-MM-DDTHH:MM:SS.fff+0000"), booleans, numbers.
+ * Deleting sets IsDeleted (the recycle bin), as Salesforce does; the record stays
+ * queryable through queryAll. A base64 field holds true when it has data (objects_blob).
+ *
+ * Records are immutable: a write stores a new version of the record in its place, and
+ * the old version lives on while someone holds a reference to it (objects_rec_ref), so
+ * a query's rows keep the values they had when the query ran. A record never leaves
+ * its table (deletion is a flag), so its position in creation order is stable.
  *
  * Locking: the store has one readers-writer lock. Every function below except
- * objects_new/objects_free expects the caller to hold it (read for lookups, write for
- * changes). Records returned are borrowed and valid while the lock is held.
+ * objects_new/objects_free and the objects_rec_* accessors expects the caller to hold
+ * it (read for lookups, write for changes). Records returned are borrowed and valid
+ * while the lock is held, or for as long as the caller holds a reference.
  */
 struct objects;
+struct objects_rec;
 
 /* A new empty store, or NULL when out of memory. */
 struct objects *objects_new(void);
 
-/* Frees the store and every record; NULL does nothing. */
+/* Frees the store and its references to every record; NULL does nothing. */
 void objects_free(struct objects *s);
 
 void objects_rdlock(struct objects *s);
 void objects_wrlock(struct objects *s);
 void objects_unlock(struct objects *s);
 
-/* How many records of t (deleted ones included); the i-th in creation order. */
+/* How many records of t (deleted ones included); the i-th in creation order (NULL past
+ * the end). Borrowed. */
 size_t objects_count(const struct objects *s, const struct objects_type *t);
-json_t *objects_at(const struct objects *s, const struct objects_type *t, size_t i);
+const struct objects_rec *objects_at(const struct objects *s, const struct objects_type *t,
+				     size_t i);
 
 /* The record with Id id (15 or 18 characters), deleted or not, or NULL; *t (when not
  * NULL) gets its type. Borrowed. */
-json_t *objects_get(const struct objects *s, const char *id, const struct objects_type **t);
+const struct objects_rec *objects_get(const struct objects *s, const char *id,
+				      const struct objects_type **t);
+
+/*
+ * The children of parent through c (one of the child relationships of parent's type):
+ * the first one when prev is NULL, else the one after prev; NULL after the last. In
+ * creation order, deleted ones included, each the current version. Borrowed.
+ */
+const struct objects_rec *objects_child_next(const struct objects *s,
+					     const struct objects_child *c,
+					     const struct objects_rec *parent,
+					     const struct objects_rec *prev);
 
 /* The base64 field data of record id as a JSON string holding the raw bytes (use
  * json_string_length), or NULL. Borrowed. */
 json_t *objects_blob(const struct objects *s, const char *id);
+
+/* ---- Reading a record (no lock needed while the record is held) ---- */
+
+/* Takes one more reference to r (for use after the store lock is released); returns
+ * r. Thread-safe. */
+const struct objects_rec *objects_rec_ref(const struct objects_rec *r);
+
+/* Drops a reference taken with objects_rec_ref; NULL does nothing. Thread-safe. */
+void objects_rec_unref(const struct objects_rec *r);
+
+/* r's type, its 18-character Id, and whether it is in the recycle bin. */
+const struct objects_type *objects_rec_type(const struct objects_rec *r);
+const char *objects_rec_id(const struct objects_rec *r);
+int objects_rec_deleted(const struct objects_rec *r);
+
+/* The position of f in t's fields (f must be one of them). */
+size_t objects_field_index(const struct objects_type *t, const struct objects_field *f);
+
+/* Field i (a position in r's type's fields) of r. objects_rec_is_null: whether it is
+ * empty. objects_rec_text: the text of a text, picklist, Id, reference or date field
+ * (NUL-terminated; *len, when not NULL, gets its length), NULL when empty or not text.
+ * objects_rec_time: a datetime's or date's milliseconds (dates: midnight UTC) into *ms,
+ * 0, or -1 when empty. objects_rec_number: a number, or a boolean as 0/1 (0 when
+ * empty). All borrowed from r. */
+int objects_rec_is_null(const struct objects_rec *r, size_t i);
+const char *objects_rec_text(const struct objects_rec *r, size_t i, size_t *len);
+int objects_rec_time(const struct objects_rec *r, size_t i, int64_t *ms);
+double objects_rec_number(const struct objects_rec *r, size_t i);
+
+/* Field i of r as JSON: a string, number, boolean or null, as the REST API shows it
+ * (base64 fields: true when there is data). New reference; NULL when out of memory. */
+json_t *objects_rec_value(const struct objects_rec *r, size_t i);
+
+/* r as a JSON object of every field by canonical name, in schema order. New reference;
+ * NULL when out of memory. */
+json_t *objects_rec_json(const struct objects_rec *r);
+
+/* ---- Writing ---- */
 
 /* Write flags. */
 enum {
@@ -149,20 +208,46 @@ enum {
 };
 
 /*
- * Creates a record of t from the fields of in (a JSON object; an "attributes" member is
- * ignored) as the REST API does: unknown fields, read-only fields, wrong types, too-long
- * text, bad emails, restricted picklist values, dependent values invalid for their
- * controller, dangling or mistyped references and missing required fields are refused
- * with Salesforce's errorCode. now_ms stamps CreatedDate/LastModifiedDate/SystemModstamp
- * unless OBJECTS_SYSTEM and in sets them. A base64 field takes base64 text, or, with
- * blob non-NULL, raw bytes given separately (multipart). Writes the new Id into id_out.
- * Returns the record (borrowed), or NULL with e set (status 400). The store is
- * unchanged on failure. With OBJECTS_CHECK_ONLY nothing is stored and a valid write
- * returns the JSON null singleton.
+ * Creates a record of t from the fields of in (a JSON object, borrowed; an "attributes"
+ * member is ignored) as the REST API does: unknown fields, read-only fields, wrong
+ * types, too-long text, bad emails, restricted picklist values, dependent values invalid
+ * for their controller, dangling or mistyped references and missing required fields are
+ * refused with Salesforce's errorCode. now_ms stamps CreatedDate/LastModifiedDate/
+ * SystemModstamp unless OBJECTS_SYSTEM and in sets them. A base64 field takes base64
+ * text, or, with blob non-NULL, raw bytes given separately (multipart). Writes the new
+ * Id into id_out. Returns 0, or -1 with e set (status 400); the store is unchanged on
+ * failure. With OBJECTS_CHECK_ONLY nothing is stored and nothing is written to id_out.
  */
-json_t *objects_create(struct objects *s, const struct objects_type *t, json_t *in,
-		       const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,
-		       char id_out[19], struct sferr *e);
+int objects_create(struct objects *s, const struct objects_type *t, json_t *in,
+		   const void *blob, size_t blob_len, int64_t now_ms, unsigned flags,
+		   char id_out[19], struct sferr *e);
+
+/*
+ * One field's value for objects_insert, by the field's type: s for text, picklist,
+ * reference and date fields (NULL: empty), ms for datetimes, num for numbers, b for
+ * booleans; null empties a field of any type. A value left zeroed ({0}) takes the
+ * default objects_create would give it.
+ */
+struct objects_val {
+	int set;
+	int null;
+	const char *s;
+	int64_t ms;
+	double num;
+	int b;
+};
+
+/*
+ * Stores a record of t from vals (t->nfields entries in schema order; borrowed) without
+ * the checks of objects_create, for trusted generators (the seed): the caller promises
+ * values that objects_create with OBJECTS_SYSTEM would accept and store the same way
+ * (references of 18 characters to existing records, datetimes already in
+ * milliseconds, no empty strings). The Id, an auto-number Name and unset stamps (now_ms)
+ * are filled in as objects_create fills them. Writes the new Id into id_out. Returns 0,
+ * or -1 when out of memory.
+ */
+int objects_insert(struct objects *s, const struct objects_type *t,
+		   const struct objects_val *vals, int64_t now_ms, char id_out[19]);
 
 /* Updates record id of t with in, under the rules of objects_create (Id is not
  * updatable; a deleted record answers 404 ENTITY_IS_DELETED; an unknown one 404
@@ -177,11 +262,12 @@ int objects_update(struct objects *s, const struct objects_type *t, const char *
 int objects_delete(struct objects *s, const struct objects_type *t, const char *id,
 		   int64_t now_ms, int64_t modstamp_ms, struct sferr *e);
 
-/* Formats ms as Salesforce writes datetimes, "YYYY-MM-DDTHH:MM:SS.fff+0000" (29 bytes). */
+/* Formats ms as Salesforce writes datetimes, "YYYY-MM-DDTHH:MM:SS.fff+0000" (29 bytes
+ * with the NUL). */
 #define OBJECTS_DT_LEN 29
 char *objects_format_dt(char out[OBJECTS_DT_LEN], int64_t ms);
 
-/* Parses a datetime or date value as stored in a record into ms (dates: midnight UTC).
+/* Parses a datetime or date as a record shows it in JSON into ms (dates: midnight UTC).
  * Returns 0 or -1. */
 int objects_parse_time(const json_t *v, int64_t *ms);
 

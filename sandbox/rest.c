@@ -36,28 +36,15 @@ static int is(const struct answer_req *q, const char *method)
 
 /* ---- Query ---- */
 
-struct child_ctx {
-	struct sandbox *sb;
-	const char *version;
-};
-
-static char *child_cursor(void *ctx, json_t *records, size_t total)
-{
-	struct child_ctx *c = ctx;
-
-	return cursor_open(c->sb, c->version, records, total, 0);
-}
-
 /* The page size: the --page-size knob, lowered by a Sforce-Query-Options batchSize
  * header (Salesforce honours 200 to 2000). */
-static size_t page_size(struct sandbox *sb, const struct answer_req *q, size_t *child_page)
+static size_t page_size(struct sandbox *sb, const struct answer_req *q)
 {
 	const char *opt = answer_header_in(q, "Sforce-Query-Options");
 	size_t page;
 
 	pthread_mutex_lock(&sb->mu);
 	page = (size_t)(sb->k.page_size > 0 ? sb->k.page_size : 2000);
-	*child_page = (size_t)(sb->k.child_page_size > 0 ? sb->k.child_page_size : 0);
 	pthread_mutex_unlock(&sb->mu);
 	if (opt && strstr(opt, "batchSize=")) {
 		long b = strtol(strstr(opt, "batchSize=") + 10, NULL, 10);
@@ -72,50 +59,40 @@ static size_t page_size(struct sandbox *sb, const struct answer_req *q, size_t *
 	return page;
 }
 
+/* The query runs once (WHERE, ORDER BY); its rows are rendered a page at a time, the
+ * first here and the rest through the cursor. */
 static void query(struct sandbox *sb, const struct answer_req *q, const char *version,
 		  int all, struct reply *r)
 {
 	struct sferr e;
 	struct soql_query *sq = soql_parse(answer_arg(q, "q"), &e);
-	struct child_ctx cc = { sb, version };
-	struct soql_opts o = { all, version, 0, child_cursor, &cc };
-	size_t total = 0, page;
-	json_t *rows, *body;
+	struct soql_opts o = { all, version, 0, NULL, NULL };
+	struct soql_rows *rows;
+	size_t page, n;
+	char *url = NULL;
 
 	if (sq == NULL) {
 		answer_sferr(r, &e);
 		return;
 	}
-	page = page_size(sb, q, &o.child_page_size);
+	page = page_size(sb, q);
 	objects_rdlock(sb->store);
-	rows = soql_run(sq, sb->store, &o, &total, &e);
+	rows = soql_select(sq, sb->store, &o, &e);
 	objects_unlock(sb->store);
+	soql_free(sq);
 	if (rows == NULL) {
-		soql_free(sq);
 		answer_sferr(r, &e);
 		return;
 	}
-	body = json_pack("{s:I, s:b}", "totalSize", (json_int_t)total, "done", 1);
-	if (!soql_is_count(sq) && json_array_size(rows) > page) {
-		json_t *first = json_array();
-		char *url;
-
-		for (size_t i = 0; i < page; i++)
-			json_array_append(first, json_array_get(rows, i));
-		url = cursor_open(sb, version, json_incref(rows), total, page);
-		if (url != NULL) {
-			json_object_set_new(body, "done", json_false());
-			json_object_set_new(body, "nextRecordsUrl", json_string(url));
-			free(url);
-			json_decref(rows);
-			rows = first;
-		} else {
-			json_decref(first);
-		}
+	n = soql_rows_count(rows);
+	if (n > page)
+		url = cursor_open(sb, version, soql_rows_ref(rows), page);
+	if (cursor_answer(sb, version, rows, 0, url ? page : n, url, r) < 0) {
+		sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		answer_sferr(r, &e);
 	}
-	json_object_set_new(body, "records", rows);
-	soql_free(sq);
-	answer_json(r, 200, body);
+	free(url);
+	soql_rows_free(rows);
 }
 
 /* ---- Describe ---- */
@@ -269,17 +246,16 @@ static void global_describe(const char *version, struct reply *r)
 
 /* ---- Records ---- */
 
-static json_t *record_out(const struct objects_type *t, json_t *rec, const char *version,
-			  const char *fields)
+static json_t *record_out(const struct objects_type *t, const struct objects_rec *rec,
+			  const char *version, const char *fields)
 {
-	const char *id = json_string_value(json_object_get(rec, "Id"));
+	const char *id = objects_rec_id(rec);
 	json_t *out = json_object();
 
 	json_object_set_new(out, "attributes", json_pack("{s:s, s:s++++++}", "type", t->name,
 		"url", "/services/data/v", version, "/sobjects/", t->name, "/", id));
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct objects_field *f = &t->fields[i];
-		json_t *v = json_object_get(rec, f->name);
 
 		if (fields != NULL) {
 			size_t n = strlen(f->name);
@@ -296,11 +272,11 @@ static json_t *record_out(const struct objects_type *t, json_t *rec, const char 
 				continue;
 		}
 		if (f->type == OF_BASE64)
-			json_object_set_new(out, f->name, json_is_true(v) ?
+			json_object_set_new(out, f->name, objects_rec_number(rec, i) != 0 ?
 				json_sprintf("/services/data/v%s/sobjects/%s/%s/%s", version,
 					     t->name, id, f->name) : json_null());
 		else
-			json_object_set(out, f->name, v ? v : json_null());
+			json_object_set_new(out, f->name, objects_rec_value(rec, i));
 	}
 	return out;
 }
@@ -373,7 +349,7 @@ static void create(struct sandbox *sb, const struct answer_req *q, const struct 
 	}
 	objects_wrlock(sb->store);
 	if (objects_create(sb->store, t, in, multipart ? (m.bin.data ? m.bin.data : "") : NULL,
-			   m.bin.len, sandbox__now(), 0, id, &e) == NULL) {
+			   m.bin.len, sandbox__now(), 0, id, &e) < 0) {
 		objects_unlock(sb->store);
 		goto fail;
 	}
@@ -397,7 +373,8 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 {
 	struct sferr e;
 	const struct objects_type *rt = NULL;
-	json_t *rec, *in;
+	const struct objects_rec *rec;
+	json_t *in;
 
 	if (is(q, "GET")) {
 		objects_rdlock(sb->store);
@@ -412,7 +389,7 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 			answer_sferr(r, &e);
 			return;
 		}
-		if (json_is_true(json_object_get(rec, "IsDeleted"))) {
+		if (objects_rec_deleted(rec)) {
 			objects_unlock(sb->store);
 			sferr_set(&e, 404, "ENTITY_IS_DELETED", "entity is deleted");
 			answer_sferr(r, &e);
@@ -503,9 +480,9 @@ static json_t *composite_one(struct sandbox *sb, const char *method, json_t *ite
 		}
 		if (flags & OBJECTS_CHECK_ONLY) {
 			const struct objects_type *rt = NULL;
-			json_t *rec = objects_get(sb->store, id, &rt);
+			const struct objects_rec *rec = objects_get(sb->store, id, &rt);
 
-			if (rec == NULL || json_is_true(json_object_get(rec, "IsDeleted"))) {
+			if (rec == NULL || objects_rec_deleted(rec)) {
 				sferr_set(&e, 404, "ENTITY_IS_DELETED", "entity is deleted");
 				return composite_error(&e, id);
 			}
@@ -528,7 +505,7 @@ static json_t *composite_one(struct sandbox *sb, const char *method, json_t *ite
 			return composite_error(&e, NULL);
 		}
 		if (objects_create(sb->store, t, item, NULL, 0, sandbox__now(), flags, newid,
-				   &e) == NULL)
+				   &e) < 0)
 			return composite_error(&e, NULL);
 		*ok = 1;
 		return json_pack("{s:s?, s:b, s:[]}", "id",

@@ -168,7 +168,7 @@ void sandbox_expire_tokens(struct sandbox *s)
 void sandbox_expire_cursors(struct sandbox *s)
 {
 	pthread_mutex_lock(&s->mu);
-	json_object_clear(s->cursors);
+	cursor_drop_all_locked(s);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -212,16 +212,16 @@ int sandbox_record_create(struct sandbox *s, const char *type, json_t *fields,
 {
 	const struct objects_type *t = objects_type_find(type ? type : "");
 	struct sferr se;
-	json_t *rec;
+	int rc;
 
 	if (t == NULL)
 		return err_set(e, ERR_INVALID, "sObject type '%s' is not supported.",
 			       type ? type : "");
 	objects_wrlock(s->store);
-	rec = objects_create(s->store, t, fields, NULL, 0, sandbox__now(), OBJECTS_SYSTEM,
-			     id_out, &se);
+	rc = objects_create(s->store, t, fields, NULL, 0, sandbox__now(), OBJECTS_SYSTEM,
+			    id_out, &se);
 	objects_unlock(s->store);
-	return rec ? 0 : from_sferr(e, &se);
+	return rc == 0 ? 0 : from_sferr(e, &se);
 }
 
 int sandbox_record_update(struct sandbox *s, const char *id, json_t *fields, struct err *e)
@@ -260,10 +260,13 @@ int sandbox_record_delete(struct sandbox *s, const char *id, const char *modstam
 
 json_t *sandbox_record_get(struct sandbox *s, const char *id)
 {
-	json_t *rec;
+	const struct objects_rec *r;
+	json_t *rec = NULL;
 
 	objects_rdlock(s->store);
-	rec = json_deep_copy(objects_get(s->store, id ? id : "", NULL));
+	r = objects_get(s->store, id ? id : "", NULL);
+	if (r != NULL)
+		rec = objects_rec_json(r);
 	objects_unlock(s->store);
 	return rec;
 }
@@ -330,7 +333,7 @@ static void control(struct sandbox *sb, const struct answer_req *q, struct reply
 		pthread_mutex_lock(&sb->mu);
 		body = json_pack("{s:I, s:o, s:I, s:I, s:I}", "api_calls", (json_int_t)sb->api_calls,
 				 "records", counts, "open_cursors",
-				 (json_int_t)json_object_size(sb->cursors), "access_tokens",
+				 (json_int_t)cursor_count_locked(sb), "access_tokens",
 				 (json_int_t)json_object_size(sb->access), "refresh_tokens",
 				 (json_int_t)json_object_size(sb->refresh));
 		pthread_mutex_unlock(&sb->mu);
@@ -606,7 +609,7 @@ static void sandbox_free(struct sandbox *s)
 	json_decref(s->refresh);
 	json_decref(s->codes);
 	json_decref(s->pending);
-	json_decref(s->cursors);
+	cursor_drop_all_locked(s);
 	for (size_t i = 0; i < s->cfg.ncallback_urls; i++)
 		free(s->callbacks[i]);
 	free(s->callbacks);
@@ -676,8 +679,7 @@ static int seed_org(struct sandbox *s, struct err *e)
 		objects_unlock(s->store);
 		return -1;
 	}
-	snprintf(s->user_id, sizeof(s->user_id), "%s",
-		 json_string_value(json_object_get(objects_at(s->store, ut, 0), "Id")));
+	snprintf(s->user_id, sizeof(s->user_id), "%s", objects_rec_id(objects_at(s->store, ut, 0)));
 	objects_unlock(s->store);
 	sfid_make(s->org_id, "00D", 1);
 	return 0;
@@ -746,8 +748,7 @@ struct sandbox *sandbox_start(const struct sandbox_config *c, struct err *e)
 	s->refresh = json_object();
 	s->codes = json_object();
 	s->pending = json_object();
-	s->cursors = json_object();
-	if (!s->store || !s->access || !s->refresh || !s->codes || !s->pending || !s->cursors) {
+	if (!s->store || !s->access || !s->refresh || !s->codes || !s->pending) {
 		err_set(e, ERR_INTERNAL, "Out of memory while starting the sandbox.");
 		goto fail;
 	}

@@ -12,6 +12,7 @@
 #include "sandbox/objects.h"
 #include "sandbox/answer.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/soql.h"
 
 /* The knobs that may change while serving; read and written under sandbox.mu. */
 struct sandbox_knobs {
@@ -50,7 +51,7 @@ struct sandbox {
 	json_t *refresh;	/* refresh token -> {"scope": "..."} */
 	json_t *codes;		/* code -> {"redirect_uri","scope","expires": ms} */
 	json_t *pending;	/* pending approval id -> {"redirect_uri","state","scope"} */
-	json_t *cursors;	/* locator id -> cursor (see cursor.c) */
+	struct cursor *cursors;	/* the open query locators, newest first (cursor.c) */
 	unsigned long cursor_serial;
 };
 
@@ -74,16 +75,30 @@ void rest_route(struct sandbox *sb, const struct answer_req *q, const char *vers
 		const char *rest, struct reply *r);
 
 /*
- * Query cursors (locators). cursor_open keeps records (stolen), of which the first
- * `first` were already served, and returns the locator URL of the next page
- * ("/services/data/vNN.0/query/01g...-N", heap) or NULL. cursor_page answers a locator
- * URL's page into r. The oldest cursors beyond k.max_locators are dropped; idle ones
- * expire after k.locator_ttl_ms. Both take sb->mu.
+ * Query cursors (locators). Functions named *_locked expect mu held; the others take it.
+ *
+ * cursor_open keeps rows (stolen), of which the first `first` were already served, and
+ * returns the locator URL of the next page ("/services/data/vNN.0/query/01g...-N", heap)
+ * or NULL (then rows are released). The oldest cursors beyond k.max_locators are
+ * dropped; idle ones expire after k.locator_ttl_ms.
+ *
+ * cursor_answer renders rows [from, from + size) of rows (borrowed) as a query answer
+ * into r: {"totalSize","done"[,"nextRecordsUrl": next_url],"records"}; next_url NULL
+ * means done. Takes the store's read lock. Returns 0, or -1 when out of memory (r
+ * untouched).
+ *
+ * cursor_page answers a locator URL's page into r.
  */
-char *cursor_open(struct sandbox *sb, const char *version, json_t *records, size_t total,
+char *cursor_open(struct sandbox *sb, const char *version, struct soql_rows *rows,
 		  size_t first);
+int cursor_answer(struct sandbox *sb, const char *version, struct soql_rows *rows,
+		  size_t from, size_t size, const char *next_url, struct reply *r);
 void cursor_page(struct sandbox *sb, const char *version, const char *locator,
 		 struct reply *r);
+
+/* How many cursors are open / releases them all (both with mu held). */
+size_t cursor_count_locked(const struct sandbox *sb);
+void cursor_drop_all_locked(struct sandbox *sb);
 
 /* Whether the next committed write should drop its connection (consumes one). */
 int sandbox__drop_write(struct sandbox *sb);

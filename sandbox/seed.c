@@ -144,21 +144,59 @@ void seed_emails_free(char **emails)
 	free(emails);
 }
 
-/* Creates one record from a JSON object it steals; the new Id goes to id. */
-static int put(struct objects *s, const char *type, json_t *in, int64_t now_ms, char id[19],
-	       struct err *e)
-{
-	struct sferr se;
-	json_t *rec;
+/* A record being seeded: one value per field of its type, set by name. Text values are
+ * borrowed until row_put. */
+struct row {
+	const struct objects_type *t;
+	struct objects_val v[OBJECTS_MAX_FIELDS];
+};
 
-	if (in == NULL)
+static void row_start(struct row *w, const char *type)
+{
+	memset(w, 0, sizeof(*w));
+	w->t = objects_type_find(type);
+}
+
+static struct objects_val *col(struct row *w, const char *name)
+{
+	const struct objects_field *f = objects_field_find(w->t, name);
+
+	/* The names below are the schema's; a typo is a bug every seed test catches. */
+	if (f == NULL)
+		abort();
+	return &w->v[objects_field_index(w->t, f)];
+}
+
+static void row_text(struct row *w, const char *name, const char *text)
+{
+	*col(w, name) = (struct objects_val){ .set = 1, .null = text == NULL, .s = text };
+}
+
+static void row_time(struct row *w, const char *name, int64_t ms)
+{
+	*col(w, name) = (struct objects_val){ .set = 1, .ms = ms };
+}
+
+static void row_null(struct row *w, const char *name)
+{
+	*col(w, name) = (struct objects_val){ .set = 1, .null = 1 };
+}
+
+static void row_num(struct row *w, const char *name, double num)
+{
+	*col(w, name) = (struct objects_val){ .set = 1, .num = num };
+}
+
+static void row_bool(struct row *w, const char *name, int b)
+{
+	*col(w, name) = (struct objects_val){ .set = 1, .b = b };
+}
+
+/* Stores the row (now_ms stamps what it leaves unset); the new Id goes to id. */
+static int row_put(struct objects *s, struct row *w, int64_t now_ms, char id[19], struct err *e)
+{
+	if (objects_insert(s, w->t, w->v, now_ms, id) < 0)
 		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
-	rec = objects_create(s, objects_type_find(type), in, NULL, 0, now_ms, OBJECTS_SYSTEM,
-			     id, &se);
-	json_decref(in);
-	if (rec == NULL)
-		return err_set(e, ERR_INTERNAL, "Seeding a %s failed: %s %s", type, se.code,
-			       se.msg);
 	return 0;
 }
 
@@ -169,72 +207,75 @@ static json_t *dt(int64_t ms)
 	return json_string(objects_format_dt(out, ms));
 }
 
-/* A phone string as people type them into I360. */
-static json_t *messy_phone(struct rng *r)
+/* A phone string as people type them into I360, in out; NULL for none. */
+static const char *messy_phone(struct rng *r, char out[160])
 {
-	char p[160];
 	unsigned a = 200 + rng_below(r, 700), b = 1000 + rng_below(r, 9000);
+	const size_t n = 160;
 
 	switch (rng_below(r, 12)) {
-	case 0: snprintf(p, sizeof(p), "Mobile: (%u) 555-%04u, Home:%u-555-%04u", a, b, a, b / 2); break;
-	case 1: snprintf(p, sizeof(p), "(%u) 555-%04u", a, b); break;
-	case 2: snprintf(p, sizeof(p), "Cell: %u.555.%04u,", a, b); break;
-	case 3: snprintf(p, sizeof(p), "Work: %u-555-%04u ext. %u", a, b, rng_below(r, 900) + 10); break;
-	case 4: snprintf(p, sizeof(p), " , "); break;
-	case 5: return json_null();
-	case 6: snprintf(p, sizeof(p), "Home: %u 555 %04u, , Mobile:", a, b); break;
-	case 7: snprintf(p, sizeof(p), "+1 (%u) 555-%04u", a, b); break;
-	case 8: snprintf(p, sizeof(p), "Spouse: María: %u-555-%04u", a, b); break;
-	case 9: snprintf(p, sizeof(p), "Mobile: %u-555-%04u, Home: %u-555-%04u, Work: %u-555-0100 x204",
+	case 0: snprintf(out, n, "Mobile: (%u) 555-%04u, Home:%u-555-%04u", a, b, a, b / 2); break;
+	case 1: snprintf(out, n, "(%u) 555-%04u", a, b); break;
+	case 2: snprintf(out, n, "Cell: %u.555.%04u,", a, b); break;
+	case 3: snprintf(out, n, "Work: %u-555-%04u ext. %u", a, b, rng_below(r, 900) + 10); break;
+	case 4: snprintf(out, n, " , "); break;
+	case 5: return NULL;
+	case 6: snprintf(out, n, "Home: %u 555 %04u, , Mobile:", a, b); break;
+	case 7: snprintf(out, n, "+1 (%u) 555-%04u", a, b); break;
+	case 8: snprintf(out, n, "Spouse: María: %u-555-%04u", a, b); break;
+	case 9: snprintf(out, n, "Mobile: %u-555-%04u, Home: %u-555-%04u, Work: %u-555-0100 x204",
 			 a, b, a, b / 3, a); break;
-	case 10: snprintf(p, sizeof(p), "%u5550%03u", a, b % 1000); break;
-	default: snprintf(p, sizeof(p), "Home : (%u) 555-%04u ,Cell:(%u) 555-%04u ", a, b, a, b / 4); break;
+	case 10: snprintf(out, n, "%u5550%03u", a, b % 1000); break;
+	default: snprintf(out, n, "Home : (%u) 555-%04u ,Cell:(%u) 555-%04u ", a, b, a, b / 4); break;
 	}
-	return json_string(p);
+	return out;
 }
 
-static json_t *categories(struct rng *r)
+/* Product categories in out; NULL for none. */
+static const char *categories(struct rng *r, char out[128])
 {
 	static const char *const cats[] = { "Windows", "Doors", "Siding", "Roofing", "Gutters",
 					    "Bath", "Kitchen", "Solar" };
-	char out[128] = "";
 	unsigned n = 1 + rng_below(r, 3), first = rng_below(r, N(cats));
 
+	out[0] = '\0';
 	if (rng_pct(r, 10))
-		return json_null();
+		return NULL;
 	for (unsigned i = 0; i < n; i++) {
 		if (i)
 			strcat(out, ";");
 		strcat(out, cats[(first + i * 3) % N(cats)]);
 	}
-	return json_string(out);
+	return out;
 }
 
-/* A dependent value valid for controller value cv on field dep of type t, or null. */
-static json_t *dependent(struct rng *r, const struct objects_type *t, const char *dep,
-			 const char *cv)
+/* A dependent value valid for controller value cv on field dep of type t, or NULL. */
+static const char *dependent(struct rng *r, const struct objects_type *t, const char *dep,
+			     const char *cv)
 {
 	const struct objects_field *f = objects_field_find(t, dep);
 	const char *ok[16];
 	unsigned n = 0;
 
 	if (cv == NULL || rng_pct(r, 30))
-		return json_null();
+		return NULL;
 	for (int i = 0; f->picks[i].value && n < N(ok); i++)
 		for (int k = 0; f->picks[i].valid_for[k]; k++)
 			if (strcmp(f->picks[i].valid_for[k], cv) == 0 && f->picks[i].active)
 				ok[n++] = f->picks[i].value;
-	return n ? json_string(ok[rng_below(r, n)]) : json_null();
+	return n ? ok[rng_below(r, n)] : NULL;
 }
 
-static json_t *long_text(struct rng *r, size_t chars)
+/* Words up to chars bytes, cut at a character boundary; a heap string (NULL when out
+ * of memory). */
+static char *long_text(struct rng *r, size_t chars)
 {
 	static const char *const words[] = { "customer", "wants", "estimate", "for", "the",
 		"back", "porch", "windows", "café", "naïve", "façade", "—", "déjà", "vu", "→",
 		"siding", "HOA", "approval", "needed", "before", "install" };
 	struct buf b;
 	char *txt;
-	json_t *out;
+	size_t n;
 
 	buf_init(&b, 0);
 	while (b.len < chars) {
@@ -242,17 +283,13 @@ static json_t *long_text(struct rng *r, size_t chars)
 		buf_puts(&b, " ");
 	}
 	txt = buf_detach(&b, NULL);
-	/* Cut at a character boundary at or below chars bytes. */
-	{
-		size_t n = strlen(txt) > chars ? chars : strlen(txt);
-
-		while (n > 0 && ((unsigned char)txt[n] & 0xC0) == 0x80)
-			n--;
-		txt[n] = '\0';
-	}
-	out = json_string(txt);
-	free(txt);
-	return out;
+	if (txt == NULL)
+		return NULL;
+	n = strlen(txt) > chars ? chars : strlen(txt);
+	while (n > 0 && ((unsigned char)txt[n] & 0xC0) == 0x80)
+		n--;
+	txt[n] = '\0';
+	return txt;
 }
 
 static int seed_staff(struct objects *s, const struct seed_opts *o, struct rng *r,
@@ -260,24 +297,30 @@ static int seed_staff(struct objects *s, const struct seed_opts *o, struct rng *
 {
 	for (int i = 0; i < o->staff; i++) {
 		const struct person_name *fn, *ln;
-		char name[160], email[160];
+		char name[160], email[160], phone[40];
 		int64_t mod = anchor - (int64_t)rng_below(r, 60) * DAY_MS;
-		json_t *in, *phone;
-		int active = i % 9 != 8;
+		struct row w;
 
 		mod -= rng_below(r, 86400) * 1000LL;
 		staff_person(o->seed, i, &fn, &ln);
 		snprintf(name, sizeof(name), "%s %s", fn->display, ln->display);
 		staff_email(o->seed, i, email, sizeof(email));
-		phone = rng_pct(r, 40) ? json_null() :
-			json_sprintf("(%u) 555-%04u", 200 + rng_below(r, 700), 1000 + i);
-		in = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:o}", "Name", name,
-			       "i360core__Email__c",
-			       staff_has_email(i) ? json_string(email) : json_null(),
-			       "i360core__Phone__c", phone, "i360core__Active__c", active,
-			       "CreatedDate", dt(mod - 90 * DAY_MS), "LastModifiedDate", dt(mod),
-			       "SystemModstamp", dt(mod));
-		if (put(s, "i360core__Staff__c", in, anchor, ids[i], e) < 0)
+		row_start(&w, "i360core__Staff__c");
+		if (rng_pct(r, 40)) {
+			row_null(&w, "i360core__Phone__c");
+		} else {
+			unsigned area = 200 + rng_below(r, 700);
+
+			snprintf(phone, sizeof(phone), "(%u) 555-%04u", area, 1000 + i);
+			row_text(&w, "i360core__Phone__c", phone);
+		}
+		row_text(&w, "Name", name);
+		row_text(&w, "i360core__Email__c", staff_has_email(i) ? email : NULL);
+		row_bool(&w, "i360core__Active__c", i % 9 != 8);
+		row_time(&w, "CreatedDate", mod - 90 * DAY_MS);
+		row_time(&w, "LastModifiedDate", mod);
+		row_time(&w, "SystemModstamp", mod);
+		if (row_put(s, &w, anchor, ids[i], e) < 0)
 			return -1;
 	}
 	return 0;
@@ -298,26 +341,32 @@ static int seed_opportunities(struct objects *s, struct rng *r, const char *appt
 		const char *result = rng_pct(r, 25) ? NULL :
 				     results[rng_below(r, rng_pct(r, 90) ? 4 : 5)];
 		char name[200], opp[19], junction[19];
-		json_t *in, *want, *detail, *amount;
+		struct row w;
 
 		snprintf(name, sizeof(name), "%s %s", last, interest);
+		row_start(&w, "i360core__Sales_Opportunity__c");
+		row_text(&w, "Name", name);
+		row_text(&w, "i360core__Account__c", account);
+		row_text(&w, "i360core__Result__c", result);
 		/* One rng draw per statement: argument evaluation order is unspecified in C,
 		 * and the data must not depend on the compiler. */
-		want = rng_pct(r, 8) ? json_null() : json_string(interest);
-		detail = dependent(r, ot, "i360core__Result_Detail__c", result);
-		amount = rng_pct(r, 50) ? json_null() : json_real(500.0 + rng_below(r, 400) * 50.0);
-		in = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "Name", name,
-			       "i360core__Account__c", account ? json_string(account) : json_null(),
-			       "i360core__Interested_In__c", want,
-			       "i360core__Result__c", result ? json_string(result) : json_null(),
-			       "i360core__Result_Detail__c", detail, "i360core__Amount__c", amount,
-			       "CreatedDate", dt(mod - 3 * DAY_MS), "SystemModstamp", dt(mod));
-		if (put(s, "i360core__Sales_Opportunity__c", in, mod, opp, e) < 0)
+		row_text(&w, "i360core__Interested_In__c", rng_pct(r, 8) ? NULL : interest);
+		row_text(&w, "i360core__Result_Detail__c",
+			 dependent(r, ot, "i360core__Result_Detail__c", result));
+		if (rng_pct(r, 50))
+			row_null(&w, "i360core__Amount__c");
+		else
+			row_num(&w, "i360core__Amount__c", 500.0 + rng_below(r, 400) * 50.0);
+		row_time(&w, "CreatedDate", mod - 3 * DAY_MS);
+		row_time(&w, "SystemModstamp", mod);
+		if (row_put(s, &w, mod, opp, e) < 0)
 			return -1;
-		in = json_pack("{s:s, s:s, s:o, s:o}", "i360core__Sales_Appointment__c", appt,
-			       "i360core__Sales_Opportunity__c", opp, "CreatedDate",
-			       dt(mod - 3 * DAY_MS), "SystemModstamp", dt(mod));
-		if (put(s, "i360core__Sales_Appointment_Opportunity__c", in, mod, junction, e) < 0)
+		row_start(&w, "i360core__Sales_Appointment_Opportunity__c");
+		row_text(&w, "i360core__Sales_Appointment__c", appt);
+		row_text(&w, "i360core__Sales_Opportunity__c", opp);
+		row_time(&w, "CreatedDate", mod - 3 * DAY_MS);
+		row_time(&w, "SystemModstamp", mod);
+		if (row_put(s, &w, mod, junction, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -342,8 +391,10 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 	int64_t mod_ms = rng_below(r, 60000);
 	const char *status = statuses[rng_below(r, rng_pct(r, 95) ? 7 : 8)];
 	char account[19], appt[19], contact[200], email[200], street[300], date[ISOTIME_LEN];
-	json_t *in;
-	int no_end = rng_pct(r, 10);
+	char acct_name[200], phone[160], cats[128];
+	char *notes = NULL;
+	struct row w;
+	int no_end = rng_pct(r, 10), rc;
 
 	mod -= mod_ms;
 
@@ -364,62 +415,63 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 
 		snprintf(street, sizeof(street), "%u %s%s", number, st, apt ? "\nApt 4B" : "");
 	}
-	in = json_pack("{s:s, s:s, s:s, s:o}", "Name", ln->display, "BillingStreet", street,
-		       "BillingCity", places[place].city, "SystemModstamp", dt(mod - DAY_MS));
-	if (in != NULL)
-		json_object_set_new(in, "Name", json_sprintf("%s Household", ln->display));
-	if (put(s, "Account", in, mod, account, e) < 0)
+	snprintf(acct_name, sizeof(acct_name), "%s Household", ln->display);
+	row_start(&w, "Account");
+	row_text(&w, "Name", acct_name);
+	row_text(&w, "BillingStreet", street);
+	row_text(&w, "BillingCity", places[place].city);
+	row_time(&w, "SystemModstamp", mod - DAY_MS);
+	if (row_put(s, &w, mod, account, e) < 0)
 		return -1;
 	isotime_format(date, start);
 	date[10] = '\0';
-	in = json_pack("{s:s}", "i360core__Account__c", account);
-	if (in == NULL)
-		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
+	row_start(&w, "i360core__Sales_Appointment__c");
+	row_text(&w, "i360core__Account__c", account);
 	/* One rng draw per statement, in a fixed order (see seed_opportunities). */
-	json_object_set_new(in, "i360core__Sales_Rep_1__c",
-			    o->staff && !rng_pct(r, 4) ?
-			    json_string(staff[rng_below(r, (unsigned)o->staff)]) : json_null());
-	json_object_set_new(in, "i360core__Sales_Rep_2__c",
-			    o->staff && rng_pct(r, 15) ?
-			    json_string(staff[rng_below(r, (unsigned)o->staff)]) : json_null());
-	json_object_set_new(in, "i360core__Contact_Name__c",
-			    rng_pct(r, 3) ? json_null() : json_string(contact));
-	json_object_set_new(in, "i360core__Contact_Email__c",
-			    rng_pct(r, 20) ? json_null() : json_string(email));
-	json_object_set_new(in, "i360core__Contact_Phone__c", messy_phone(r));
-	json_object_set_new(in, "i360core__Street_Address__c",
-			    rng_pct(r, 3) ? json_null() : json_string(street));
-	json_object_set_new(in, "i360core__City__c",
-			    rng_pct(r, 4) ? json_null() : json_string(places[place].city));
-	json_object_set_new(in, "i360core__State_Province__c",
-			    rng_pct(r, 4) ? json_null() : json_string(places[place].state));
-	json_object_set_new(in, "i360core__Zip_Postal_Code__c",
-			    rng_pct(r, 4) ? json_null() : json_string(places[place].zip));
-	json_object_set_new(in, "i360core__Product_Categories__c", categories(r));
-	json_object_set_new(in, "i360core__Type__c",
-			    rng_pct(r, 10) ? json_null() : json_string(types[rng_below(r, N(types))]));
-	json_object_set_new(in, "i360core__Appointment_Date_Time__c",
-			    rng_pct(r, 2) ? json_null() : dt(start));
-	json_object_set_new(in, "i360core__Appointment_End_Date_Time__c",
-			    no_end ? json_null() : dt(end));
-	json_object_set_new(in, "i360core__Appointment_Date__c", json_string(date));
-	json_object_set_new(in, "i360core__Duration_Hours__c",
-			    no_end ? json_null() : json_real((double)(end - start) / 3600000.0));
-	json_object_set_new(in, "i360core__Status__c",
-			    rng_pct(r, 3) ? json_null() : json_string(status));
-	json_object_set_new(in, "i360core__Status_Detail__c",
-			    dependent(r, at, "i360core__Status_Detail__c",
-				      json_string_value(json_object_get(in, "i360core__Status__c"))));
-	json_object_set_new(in, "i360core__Notes__c",
-			    i % 40 == 3 ? long_text(r, 20000) :
-			    rng_pct(r, 60) ? json_null() : long_text(r, 40 + rng_below(r, 200)));
-	json_object_set_new(in, "CreatedDate", dt(mod - (int64_t)rng_below(r, 30) * DAY_MS));
-	json_object_set_new(in, "LastModifiedDate", dt(mod));
-	json_object_set_new(in, "SystemModstamp", dt(mod));
+	row_text(&w, "i360core__Sales_Rep_1__c", o->staff && !rng_pct(r, 4) ?
+		 staff[rng_below(r, (unsigned)o->staff)] : NULL);
+	row_text(&w, "i360core__Sales_Rep_2__c", o->staff && rng_pct(r, 15) ?
+		 staff[rng_below(r, (unsigned)o->staff)] : NULL);
+	row_text(&w, "i360core__Contact_Name__c", rng_pct(r, 3) ? NULL : contact);
+	row_text(&w, "i360core__Contact_Email__c", rng_pct(r, 20) ? NULL : email);
+	row_text(&w, "i360core__Contact_Phone__c", messy_phone(r, phone));
+	row_text(&w, "i360core__Street_Address__c", rng_pct(r, 3) ? NULL : street);
+	row_text(&w, "i360core__City__c", rng_pct(r, 4) ? NULL : places[place].city);
+	row_text(&w, "i360core__State_Province__c", rng_pct(r, 4) ? NULL : places[place].state);
+	row_text(&w, "i360core__Zip_Postal_Code__c", rng_pct(r, 4) ? NULL : places[place].zip);
+	row_text(&w, "i360core__Product_Categories__c", categories(r, cats));
+	row_text(&w, "i360core__Type__c", rng_pct(r, 10) ? NULL : types[rng_below(r, N(types))]);
+	if (rng_pct(r, 2))
+		row_null(&w, "i360core__Appointment_Date_Time__c");
+	else
+		row_time(&w, "i360core__Appointment_Date_Time__c", start);
+	if (no_end) {
+		row_null(&w, "i360core__Appointment_End_Date_Time__c");
+		row_null(&w, "i360core__Duration_Hours__c");
+	} else {
+		row_time(&w, "i360core__Appointment_End_Date_Time__c", end);
+		row_num(&w, "i360core__Duration_Hours__c", (double)(end - start) / 3600000.0);
+	}
+	row_text(&w, "i360core__Appointment_Date__c", date);
+	if (rng_pct(r, 3))
+		status = NULL;
+	row_text(&w, "i360core__Status__c", status);
+	row_text(&w, "i360core__Status_Detail__c",
+		 dependent(r, at, "i360core__Status_Detail__c", status));
+	if (i % 40 == 3)
+		notes = long_text(r, 20000);
+	else if (!rng_pct(r, 60))
+		notes = long_text(r, 40 + rng_below(r, 200));
+	row_text(&w, "i360core__Notes__c", notes);
+	row_time(&w, "CreatedDate", mod - (int64_t)rng_below(r, 30) * DAY_MS);
+	row_time(&w, "LastModifiedDate", mod);
+	row_time(&w, "SystemModstamp", mod);
 	/* A few appointments sit in the recycle bin: queryAll sees them, query does not. */
 	if (rng_pct(r, 2))
-		json_object_set_new(in, "IsDeleted", json_true());
-	if (put(s, "i360core__Sales_Appointment__c", in, mod, appt, e) < 0)
+		row_bool(&w, "IsDeleted", 1);
+	rc = row_put(s, &w, mod, appt, e);
+	free(notes);
+	if (rc < 0)
 		return -1;
 	return seed_opportunities(s, r, appt, account, ln->display, mod, e);
 }
@@ -430,7 +482,9 @@ int seed_generate(struct objects *s, const struct seed_opts *o, struct err *e)
 	int64_t anchor = o->epoch_ms;
 	char (*staff)[19] = NULL;
 	char admin[19];
+	struct sferr se;
 	json_t *in;
+	int rc;
 
 	if (o->staff < 0 || o->appointments < 0)
 		return err_set(e, ERR_INVALID, "Staff and appointment counts must not be negative.");
@@ -440,8 +494,14 @@ int seed_generate(struct objects *s, const struct seed_opts *o, struct err *e)
 		       "FirstName", "Sandbox", "LastName", "Admin", "Email", SEED_ADMIN_USERNAME,
 		       "TimeZoneSidKey", "America/Chicago", "CreatedDate", dt(anchor - 400 * DAY_MS),
 		       "SystemModstamp", dt(anchor - 400 * DAY_MS));
-	if (put(s, "User", in, anchor, admin, e) < 0)
-		return -1;
+	if (in == NULL)
+		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");
+	rc = objects_create(s, objects_type_find("User"), in, NULL, 0, anchor, OBJECTS_SYSTEM,
+			    admin, &se);
+	json_decref(in);
+	if (rc < 0)
+		return err_set(e, ERR_INTERNAL, "Seeding the admin user failed: %s %s", se.code,
+			       se.msg);
 	staff = calloc((size_t)o->staff + 1, sizeof(*staff));
 	if (staff == NULL)
 		return err_set(e, ERR_INTERNAL, "Out of memory while seeding the sandbox.");

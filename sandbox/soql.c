@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,9 +266,11 @@ fail:
 
 struct path {
 	const struct objects_field *hops[MAX_HOPS];	/* reference fields followed */
+	size_t hop_idx[MAX_HOPS];			/* their positions in their types */
 	const struct objects_type *hop_types[MAX_HOPS];	/* the type each hop reaches */
 	int nhops;
 	const struct objects_field *field;		/* the leaf */
+	size_t field_idx;				/* its position in its type */
 };
 
 enum val_kind { V_NULL, V_TEXT, V_ID, V_NUM, V_BOOL, V_TIME };
@@ -307,7 +310,31 @@ struct sel {
 	const struct objects_field *child_field;	/* the child's field pointing up */
 };
 
+/*
+ * The shape of one output object: "attributes", then one item per selected field, parent
+ * relationship (a nested object, merged across the paths through it, at the position of
+ * the first) or child subquery, in the order the select list first names them. This is
+ * the key order Salesforce answers with.
+ */
+struct onode {
+	const struct objects_type *type;
+	struct oitem *items;
+	size_t nitems;
+};
+
+struct oitem {
+	char *key;			/* "Name": with its quotes and colon */
+	const struct objects_field *leaf;	/* a field of the node's type, or NULL */
+	size_t leaf_idx;
+	const struct objects_field *hop;	/* a parent relationship, or NULL */
+	size_t hop_idx;
+	struct onode *node;		/* the parent's fields (with hop) */
+	const struct sel *sub;		/* a child subquery, or NULL */
+};
+
 struct soql_query {
+	atomic_uint refs;		/* top-level queries: the parser's and each rows' */
+	struct onode *out;		/* the output shape */
 	const struct objects_type *type;
 	const struct objects_child *child;	/* subqueries: the relationship read */
 	int count;
@@ -402,10 +429,89 @@ static void free_cond(struct cond *c)
 	free(c);
 }
 
+static void onode_free(struct onode *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nitems; i++) {
+		free(n->items[i].key);
+		onode_free(n->items[i].node);
+	}
+	free(n->items);
+	free(n);
+}
+
+/* The item of n for hop or leaf (whichever is not NULL), appended when new. */
+static struct oitem *onode_item(struct onode *n, const struct objects_field *hop,
+				const struct objects_field *leaf, const char *name)
+{
+	struct oitem *it;
+
+	for (size_t i = 0; i < n->nitems; i++)
+		if (hop != NULL && n->items[i].hop == hop)
+			return &n->items[i];
+	it = realloc(n->items, (n->nitems + 1) * sizeof(*it));
+	if (it == NULL)
+		return NULL;
+	n->items = it;
+	it = &n->items[n->nitems];
+	memset(it, 0, sizeof(*it));
+	it->key = malloc(strlen(name) + 4);
+	if (it->key == NULL)
+		return NULL;
+	n->nitems++;
+	sprintf(it->key, "\"%s\":", name);
+	it->hop = hop;
+	it->leaf = leaf;
+	return it;
+}
+
+/* Builds q->out from q's select list. Returns 0 or -1 (out of memory). */
+static int build_out(struct soql_query *q)
+{
+	q->out = calloc(1, sizeof(*q->out));
+	if (q->out == NULL)
+		return -1;
+	q->out->type = q->type;
+	for (size_t i = 0; i < q->nsels; i++) {
+		const struct sel *sel = &q->sels[i];
+		const struct path *p = &sel->path;
+		struct onode *n = q->out;
+		struct oitem *it;
+
+		if (sel->sub != NULL) {
+			it = onode_item(n, NULL, NULL, sel->child->name);
+			if (it == NULL)
+				return -1;
+			it->sub = sel;
+			continue;
+		}
+		for (int h = 0; h < p->nhops; h++) {
+			it = onode_item(n, p->hops[h], NULL, p->hops[h]->relationship);
+			if (it == NULL)
+				return -1;
+			if (it->node == NULL) {
+				it->hop_idx = p->hop_idx[h];
+				it->node = calloc(1, sizeof(*it->node));
+				if (it->node == NULL)
+					return -1;
+				it->node->type = p->hop_types[h];
+			}
+			n = it->node;
+		}
+		it = onode_item(n, NULL, p->field, p->field->name);
+		if (it == NULL)
+			return -1;
+		it->leaf_idx = p->field_idx;
+	}
+	return 0;
+}
+
 void soql_free(struct soql_query *q)
 {
-	if (q == NULL)
+	if (q == NULL || atomic_fetch_sub_explicit(&q->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	onode_free(q->out);
 	for (size_t i = 0; i < q->nsels; i++)
 		soql_free(q->sels[i].sub);
 	free(q->sels);
@@ -439,6 +545,8 @@ static int resolve_path(struct parser *p, const struct objects_type *type, const
 		off = t->pos + (size_t)(seg - name);
 		if (next == NULL) {
 			out->field = objects_field_find(cur, seg);
+			if (out->field != NULL)
+				out->field_idx = objects_field_index(cur, out->field);
 			if (out->field == NULL)
 				return qerr(p->text, off, p->e, "INVALID_FIELD",
 					    "No such column '%s' on entity '%s'. If you are "
@@ -459,6 +567,7 @@ static int resolve_path(struct parser *p, const struct objects_type *type, const
 					    "to append the '__r' after the custom relationship name. "
 					    "Please reference your WSDL or the describe call for the "
 					    "appropriate names.", seg);
+			out->hop_idx[out->nhops] = objects_field_index(cur, ref);
 			cur = objects_type_find(ref->reference_to);
 			out->hops[out->nhops] = ref;
 			out->hop_types[out->nhops++] = cur;
@@ -919,6 +1028,7 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 		sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 		return NULL;
 	}
+	atomic_init(&q->refs, 1);
 	q->limit = -1;
 	if (expect_kw(p, "SELECT") < 0)
 		goto fail;
@@ -1076,6 +1186,10 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 		}
 		p->i = end;
 	}
+	if (build_out(q) < 0) {
+		sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+		goto fail;
+	}
 	free(items);
 	return q;
 
@@ -1125,33 +1239,43 @@ struct soql_query *soql_parse_at(const char *text, int64_t now_ms, struct sferr 
 
 /* ---- Evaluator ---- */
 
+/*
+ * The rows of a result: records held (objects_rec_ref) as they were when the query ran,
+ * rendered through q's select list. top is the query q belongs to (q itself, or the
+ * parent of a subquery), held so that the rows outlive the caller's reference.
+ */
+struct soql_rows {
+	atomic_uint refs;
+	struct soql_query *top;
+	const struct soql_query *q;
+	int all_rows;
+	const struct objects_rec **recs;
+	size_t n;
+	size_t total;
+};
+
 struct run {
 	const struct objects *s;
 	const struct soql_opts *o;
-	char base[64];	/* "/services/data/vNN.0/sobjects/" */
+	const struct soql_rows *rows;	/* the rows being rendered */
+	struct buf *b;			/* the output */
+	int failed;			/* out of memory while rendering */
+	char base[64];			/* "/services/data/vNN.0/sobjects/" */
+	size_t base_len;
 };
 
 /* Follows p's hops from rec; the record holding p's leaf, or NULL. */
-static json_t *follow(const struct objects *s, json_t *rec, const struct path *p)
+static const struct objects_rec *follow(const struct objects *s, const struct objects_rec *rec,
+					const struct path *p)
 {
 	for (int i = 0; i < p->nhops && rec != NULL; i++) {
-		const char *id = json_string_value(json_object_get(rec, p->hops[i]->name));
+		const char *id = objects_rec_text(rec, p->hop_idx[i], NULL);
 
 		rec = id ? objects_get(s, id, NULL) : NULL;
+		if (rec != NULL && objects_rec_type(rec) != p->hop_types[i])
+			rec = NULL;
 	}
 	return rec;
-}
-
-/* The value of p on rec, or NULL for null. Borrowed. */
-static json_t *path_value(const struct objects *s, json_t *rec, const struct path *p)
-{
-	json_t *v;
-
-	rec = follow(s, rec, p);
-	if (rec == NULL)
-		return NULL;
-	v = json_object_get(rec, p->field->name);
-	return json_is_null(v) ? NULL : v;
 }
 
 static int time_cmp(int64_t t, const struct value *lit, enum cmp_op op)
@@ -1167,33 +1291,38 @@ static int time_cmp(int64_t t, const struct value *lit, enum cmp_op op)
 	return 0;
 }
 
-static int cmp_one(json_t *v, const struct value *lit, enum cmp_op op)
+/* Compares field i of rec (NULL: a null value) with lit. */
+static int cmp_one(const struct objects_rec *rec, size_t i, const struct value *lit,
+		   enum cmp_op op)
 {
+	int null = rec == NULL || objects_rec_is_null(rec, i);
+	const char *text;
 	int c = 0;
 	int64_t t;
 
 	if (lit->kind == V_NULL)
-		return op == OP_EQ ? v == NULL : v != NULL;
-	if (v == NULL)
+		return op == OP_EQ ? null : !null;
+	if (null)
 		return op == OP_NE;	/* Salesforce: "!= 'x'" matches nulls too */
+	text = objects_rec_text(rec, i, NULL);
 	switch (lit->kind) {
 	case V_TEXT:
-		c = strcasecmp(json_string_value(v) ? json_string_value(v) : "", lit->s);
+		c = strcasecmp(text ? text : "", lit->s);
 		break;
 	case V_ID:
-		c = strncmp(json_string_value(v) ? json_string_value(v) : "", lit->s, 15);
+		c = strncmp(text ? text : "", lit->s, 15);
 		break;
 	case V_NUM: {
-		double d = json_number_value(v);
+		double d = objects_rec_number(rec, i);
 
 		c = d < lit->num ? -1 : d > lit->num;
 		break;
 	}
 	case V_BOOL:
-		c = json_is_true(v) != lit->b;
+		c = (objects_rec_number(rec, i) != 0) != lit->b;
 		break;
 	case V_TIME:
-		if (objects_parse_time(v, &t) < 0)
+		if (objects_rec_time(rec, i, &t) < 0)
 			return 0;
 		return time_cmp(t, lit, op);
 	case V_NULL:
@@ -1264,9 +1393,11 @@ static int includes_all(const char *have, const char *want)
 	return 1;
 }
 
-static int eval(const struct objects *s, const struct cond *c, json_t *rec)
+static int eval(const struct objects *s, const struct cond *c, const struct objects_rec *rec)
 {
-	json_t *v;
+	const struct objects_rec *leaf;
+	const char *text;
+	size_t fi = c->path.field_idx;
 
 	switch (c->kind) {
 	case C_AND: return eval(s, c->l, rec) && eval(s, c->r, rec);
@@ -1274,29 +1405,39 @@ static int eval(const struct objects *s, const struct cond *c, json_t *rec)
 	case C_NOT: return !eval(s, c->l, rec);
 	default: break;
 	}
-	v = path_value(s, rec, &c->path);
+	leaf = follow(s, rec, &c->path);
 	switch (c->kind) {
 	case C_CMP:
-		return cmp_one(v, &c->vals[0], c->op);
+		return cmp_one(leaf, fi, &c->vals[0], c->op);
 	case C_IN: case C_NOT_IN: {
 		int in = 0;
 
 		for (size_t i = 0; i < c->nvals && !in; i++)
-			in = cmp_one(v, &c->vals[i], OP_EQ);
+			in = cmp_one(leaf, fi, &c->vals[i], OP_EQ);
 		return c->kind == C_IN ? in : !in;
 	}
 	case C_LIKE:
-		return v != NULL && like(json_string_value(v), c->vals[0].s);
+		text = leaf ? objects_rec_text(leaf, fi, NULL) : NULL;
+		return text != NULL && like(text, c->vals[0].s);
 	case C_INCLUDES: case C_EXCLUDES: {
 		int any = 0;
 
-		for (size_t i = 0; i < c->nvals && !any && v; i++)
-			any = c->vals[i].s && includes_all(json_string_value(v), c->vals[i].s);
+		text = leaf ? objects_rec_text(leaf, fi, NULL) : NULL;
+		for (size_t i = 0; i < c->nvals && !any && text; i++)
+			any = c->vals[i].s && includes_all(text, c->vals[i].s);
 		return c->kind == C_INCLUDES ? any : !any;
 	}
 	default:
 		return 0;
 	}
+}
+
+static int keep(const struct objects *s, int all_rows, const struct soql_query *q,
+		const struct objects_rec *rec)
+{
+	if (!all_rows && objects_rec_deleted(rec))
+		return 0;
+	return q->where == NULL || eval(s, q->where, rec);
 }
 
 /* ---- Sorting ---- */
@@ -1309,7 +1450,7 @@ struct skey {
 };
 
 struct row {
-	json_t *rec;
+	const struct objects_rec *rec;
 	size_t idx;
 	struct skey *keys;
 };
@@ -1347,8 +1488,8 @@ static int row_cmp(const void *pa, const void *pb)
 }
 
 /* Sorts recs by q's ORDER BY (stable: ties keep their order). Returns 0 or -1. */
-static int sort_recs(const struct objects *s, const struct soql_query *q, json_t **recs,
-		     size_t n)
+static int sort_recs(const struct objects *s, const struct soql_query *q,
+		     const struct objects_rec **recs, size_t n)
 {
 	struct row *rows;
 	struct skey *keys;
@@ -1366,20 +1507,18 @@ static int sort_recs(const struct objects *s, const struct soql_query *q, json_t
 		rows[i] = (struct row){ recs[i], i, keys + i * q->norders };
 		for (size_t k = 0; k < q->norders; k++) {
 			const struct path *p = &q->orders[k].path;
-			json_t *v = path_value(s, recs[i], p);
+			const struct objects_rec *leaf = follow(s, recs[i], p);
+			size_t fi = p->field_idx;
 			struct skey *sk = &rows[i].keys[k];
+			enum objects_ftype ft = p->field->type;
 
-			sk->null = v == NULL;
-			if (v == NULL)
+			sk->null = leaf == NULL || objects_rec_is_null(leaf, fi);
+			if (sk->null)
 				continue;
-			if (p->field->type == OF_DATETIME || p->field->type == OF_DATE)
-				sk->null = objects_parse_time(v, &sk->t) < 0;
-			else if (json_is_string(v))
-				sk->str = json_string_value(v);
-			else if (json_is_boolean(v))
-				sk->num = json_is_true(v);
-			else
-				sk->num = json_number_value(v);
+			if (ft == OF_DATETIME || ft == OF_DATE)
+				sk->null = objects_rec_time(leaf, fi, &sk->t) < 0;
+			else if ((sk->str = objects_rec_text(leaf, fi, NULL)) == NULL)
+				sk->num = objects_rec_number(leaf, fi);
 		}
 	}
 	sort_q = q;
@@ -1392,217 +1531,345 @@ static int sort_recs(const struct objects *s, const struct soql_query *q, json_t
 	return 0;
 }
 
-/* ---- Output ---- */
+/* ---- Rows ---- */
 
-static json_t *new_out(const struct run *r, const struct objects_type *t, json_t *rec)
+/* New rows of q (under top) holding recs[0..n) (copied, each referenced), total the
+ * size of the whole result. NULL when out of memory. */
+static struct soql_rows *rows_new(struct soql_query *top, const struct soql_query *q,
+				  int all_rows, const struct objects_rec *const *recs, size_t n,
+				  size_t total)
 {
-	const char *id = json_string_value(json_object_get(rec, "Id"));
-	json_t *out = json_object();
-	char url[160];
+	struct soql_rows *r = calloc(1, sizeof(*r));
 
-	snprintf(url, sizeof(url), "%s%s/%s", r->base, t->name, id ? id : "");
-	json_object_set_new(out, "attributes",
-			    json_pack("{s:s, s:s}", "type", t->name, "url", url));
-	return out;
-}
-
-static json_t *field_out(const struct run *r, const struct objects_type *t, json_t *rec,
-			 const struct objects_field *f)
-{
-	json_t *v = json_object_get(rec, f->name);
-
-	if (f->type == OF_BASE64)
-		return json_is_true(v) ? json_sprintf("%s%s/%s/%s", r->base, t->name,
-						      json_string_value(json_object_get(rec, "Id")),
-						      f->name) : json_null();
-	return v ? json_incref(v) : json_null();
-}
-
-/* Puts path p of rec into out, nesting parent objects under their relationship names
- * (null when the reference is empty). */
-static void put_path(const struct run *r, json_t *out, const struct objects_type *t,
-		     json_t *rec, const struct path *p)
-{
-	json_t *cur = out, *cr = rec;
-	const struct objects_type *ct = t;
-
-	for (int h = 0; h < p->nhops; h++) {
-		const char *rel = p->hops[h]->relationship;
-		json_t *ex = json_object_get(cur, rel);
-		const char *pid = json_string_value(json_object_get(cr, p->hops[h]->name));
-		json_t *prec = pid ? objects_get(r->s, pid, NULL) : NULL;
-
-		if (prec == NULL) {
-			if (ex == NULL)
-				json_object_set_new(cur, rel, json_null());
-			return;
-		}
-		if (ex == NULL) {
-			ex = new_out(r, p->hop_types[h], prec);
-			json_object_set_new(cur, rel, ex);
-		} else if (json_is_null(ex)) {
-			return;
-		}
-		cur = ex;
-		cr = prec;
-		ct = p->hop_types[h];
+	if (r == NULL)
+		return NULL;
+	r->recs = malloc((n ? n : 1) * sizeof(*r->recs));
+	if (r->recs == NULL) {
+		free(r);
+		return NULL;
 	}
-	json_object_set_new(cur, p->field->name, field_out(r, ct, cr, p->field));
-}
-
-static int keep(const struct run *r, const struct soql_query *q, json_t *rec)
-{
-	if (!r->o->all_rows && json_is_true(json_object_get(rec, "IsDeleted")))
-		return 0;
-	return q->where == NULL || eval(r->s, q->where, rec);
-}
-
-/* Groups the children a subquery selects by their parent's Id (15 characters):
- * a JSON object of arrays of borrowed-then-referenced records. New reference. */
-static json_t *group_children(const struct run *r, const struct sel *sel)
-{
-	const struct objects_type *ct = sel->sub->type;
-	json_t *groups = json_object();
-	size_t n = objects_count(r->s, ct);
-
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = objects_at(r->s, ct, i), *arr;
-		const char *pid = json_string_value(json_object_get(rec, sel->child_field->name));
-		char k[16];
-
-		if (pid == NULL || !keep(r, sel->sub, rec))
-			continue;
-		snprintf(k, sizeof(k), "%.15s", pid);
-		arr = json_object_get(groups, k);
-		if (arr == NULL) {
-			arr = json_array();
-			json_object_set_new(groups, k, arr);
-		}
-		json_array_append(arr, rec);
-	}
-	return groups;
-}
-
-static json_t *emit(const struct run *r, const struct soql_query *q, json_t *rec,
-		    json_t **groups);
-
-static json_t *child_result(const struct run *r, const struct sel *sel, json_t *rec,
-			    json_t *groups)
-{
-	char k[16];
-	json_t *arr, *records, *res;
-	json_t **recs;
-	size_t n, start, end, page;
-
-	snprintf(k, sizeof(k), "%.15s", json_string_value(json_object_get(rec, "Id")));
-	arr = json_object_get(groups, k);
-	n = json_array_size(arr);
-	if (n == 0)
-		return json_null();
-	recs = malloc(n * sizeof(*recs));
-	if (recs == NULL)
-		return json_null();
+	atomic_init(&r->refs, 1);
+	atomic_fetch_add_explicit(&top->refs, 1, memory_order_relaxed);
+	r->top = top;
+	r->q = q;
+	r->all_rows = all_rows;
+	r->n = n;
+	r->total = total;
 	for (size_t i = 0; i < n; i++)
-		recs[i] = json_array_get(arr, i);
-	sort_recs(r->s, sel->sub, recs, n);
-	start = (size_t)sel->sub->offset < n ? (size_t)sel->sub->offset : n;
-	end = sel->sub->limit >= 0 && start + (size_t)sel->sub->limit < n ?
-	      start + (size_t)sel->sub->limit : n;
-	if (end == start) {
-		free(recs);
-		return json_null();
-	}
-	records = json_array();
-	for (size_t i = start; i < end; i++)
-		json_array_append_new(records, emit(r, sel->sub, recs[i], NULL));
-	free(recs);
-	n = end - start;
-	page = r->o->child_page_size;
-	res = json_object();
-	json_object_set_new(res, "totalSize", json_integer((json_int_t)n));
-	if (page && n > page && r->o->child_cursor) {
-		json_t *rest = json_array();
-		char *url;
-
-		for (size_t i = page; i < json_array_size(records); i++)
-			json_array_append(rest, json_array_get(records, i));
-		while (json_array_size(records) > page)
-			json_array_remove(records, json_array_size(records) - 1);
-		url = r->o->child_cursor(r->o->ctx, rest, n);
-		if (url != NULL) {
-			json_object_set_new(res, "done", json_false());
-			json_object_set_new(res, "nextRecordsUrl", json_string(url));
-			free(url);
-			json_object_set_new(res, "records", records);
-			return res;
-		}
-		/* No cursor available: hand back the rest inline after all. */
-		json_array_extend(records, rest);
-	}
-	json_object_set_new(res, "done", json_true());
-	json_object_set_new(res, "records", records);
-	return res;
+		r->recs[i] = objects_rec_ref(recs[i]);
+	return r;
 }
 
-static json_t *emit(const struct run *r, const struct soql_query *q, json_t *rec,
-		    json_t **groups)
+struct soql_rows *soql_rows_ref(struct soql_rows *r)
 {
-	json_t *out = new_out(r, q->type, rec);
-
-	for (size_t i = 0; i < q->nsels; i++) {
-		const struct sel *sel = &q->sels[i];
-
-		if (sel->sub != NULL)
-			json_object_set_new(out, sel->child->name,
-					    child_result(r, sel, rec, groups[i]));
-		else
-			put_path(r, out, q->type, rec, &sel->path);
-	}
-	return out;
+	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+	return r;
 }
 
-json_t *soql_run(const struct soql_query *q, const struct objects *s,
-		 const struct soql_opts *o, size_t *total, struct sferr *e)
+void soql_rows_free(struct soql_rows *r)
 {
-	struct run r = { s, o, "" };
+	if (r == NULL || atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		objects_rec_unref(r->recs[i]);
+	free(r->recs);
+	soql_free(r->top);
+	free(r);
+}
+
+size_t soql_rows_count(const struct soql_rows *r)
+{
+	return r->n;
+}
+
+size_t soql_rows_total(const struct soql_rows *r)
+{
+	return r->total;
+}
+
+struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
+			      const struct soql_opts *o, struct sferr *e)
+{
 	size_t n = objects_count(s, q->type), m = 0, start, end;
-	json_t **recs = malloc((n ? n : 1) * sizeof(*recs));
-	json_t **groups = calloc(q->nsels ? q->nsels : 1, sizeof(*groups));
-	json_t *out = NULL;
+	const struct objects_rec **recs = malloc((n ? n : 1) * sizeof(*recs));
+	struct soql_rows *rows = NULL;
 
-	if (recs == NULL || groups == NULL) {
-		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
-		goto done;
-	}
-	snprintf(r.base, sizeof(r.base), "/services/data/v%s/sobjects/",
-		 o->version ? o->version : "58.0");
+	if (recs == NULL)
+		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		json_t *rec = objects_at(s, q->type, i);
+		const struct objects_rec *rec = objects_at(s, q->type, i);
 
-		if (keep(&r, q, rec))
+		if (keep(s, o->all_rows, q, rec))
 			recs[m++] = rec;
 	}
-	if (sort_recs(s, q, recs, m) < 0) {
-		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
-		goto done;
-	}
+	if (sort_recs(s, q, recs, m) < 0)
+		goto oom;
 	start = (size_t)q->offset < m ? (size_t)q->offset : m;
 	end = q->limit >= 0 && start + (size_t)q->limit < m ? start + (size_t)q->limit : m;
-	*total = end - start;
-	out = json_array();
-	if (q->count)
-		goto done;
-	for (size_t i = 0; i < q->nsels; i++)
-		if (q->sels[i].sub != NULL)
-			groups[i] = group_children(&r, &q->sels[i]);
-	for (size_t i = start; i < end; i++)
-		json_array_append_new(out, emit(&r, q, recs[i], groups));
-
-done:
-	if (groups != NULL)
-		for (size_t i = 0; i < q->nsels; i++)
-			json_decref(groups[i]);
-	free(groups);
+	rows = rows_new(q, q, o->all_rows, recs + start, q->count ? 0 : end - start, end - start);
+	if (rows == NULL)
+		goto oom;
 	free(recs);
+	return rows;
+
+oom:
+	free(recs);
+	sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+	return NULL;
+}
+
+/* ---- Output ---- */
+
+/* Appends n bytes to the output; a failure (out of memory) sticks. */
+static void put(struct run *r, const void *p, size_t n)
+{
+	if (buf_append(r->b, p, n) < 0)
+		r->failed = 1;
+}
+
+/* Appends s (len bytes of UTF-8) as a JSON string, escaped as jansson escapes it. */
+static void put_str(struct run *r, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+
+	put(r, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(r, s + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		put(r, esc, n);
+	}
+	put(r, s + run, len - run);
+	put(r, "\"", 1);
+}
+
+static void put_lit(struct run *r, const char *s)
+{
+	put(r, s, strlen(s));
+}
+
+/* Appends field i of rec (of type t) as JSON. */
+static void put_value(struct run *r, const struct objects_rec *rec, size_t i)
+{
+	const struct objects_type *t = objects_rec_type(rec);
+	const struct objects_field *f = &t->fields[i];
+	char tmp[64];
+	const char *text;
+	size_t len;
+	int64_t ms;
+
+	if (objects_rec_is_null(rec, i)) {
+		put_lit(r, "null");
+		return;
+	}
+	switch (f->type) {
+	case OF_DATETIME:
+		objects_rec_time(rec, i, &ms);
+		tmp[0] = '"';
+		objects_format_dt(tmp + 1, ms);
+		tmp[OBJECTS_DT_LEN] = '"';
+		put(r, tmp, OBJECTS_DT_LEN + 1);
+		return;
+	case OF_BOOLEAN:
+		put_lit(r, objects_rec_number(rec, i) != 0 ? "true" : "false");
+		return;
+	case OF_BASE64:
+		if (objects_rec_number(rec, i) == 0) {
+			put_lit(r, "null");
+			return;
+		}
+		put(r, "\"", 1);
+		put(r, r->base, r->base_len);
+		put_lit(r, t->name);
+		put(r, "/", 1);
+		put_lit(r, objects_rec_id(rec));
+		put(r, "/", 1);
+		put_lit(r, f->name);
+		put(r, "\"", 1);
+		return;
+	case OF_INT:
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)objects_rec_number(rec, i));
+		put_lit(r, tmp);
+		return;
+	case OF_DOUBLE: {
+		/* jansson's way of writing reals (17 digits, ".0" on whole numbers) is
+		 * what the REST API has always shown; ask it. */
+		json_t *v = json_real(objects_rec_number(rec, i));
+		size_t n = v ? json_dumpb(v, tmp, sizeof(tmp), JSON_ENCODE_ANY) : 0;
+
+		json_decref(v);
+		put(r, n > 0 && n <= sizeof(tmp) ? tmp : "null",
+			   n > 0 && n <= sizeof(tmp) ? n : 4);
+		return;
+	}
+	default:
+		text = objects_rec_text(rec, i, &len);
+		if (text != NULL)
+			put_str(r, text, len);
+		else
+			put_lit(r, "null");
+		return;
+	}
+}
+
+static void emit(struct run *r, const struct onode *n, const struct objects_rec *rec);
+
+/* Appends the child result of sel for rec: {"totalSize","done",["nextRecordsUrl",]
+ * "records"}, or null when there are no children. */
+static void child_result(struct run *r, const struct sel *sel, const struct objects_rec *rec)
+{
+	const struct soql_query *sub = sel->sub;
+	const struct objects_rec **recs = NULL;
+	size_t n = 0, alloc = 0, start, end, shown, page = r->o->child_page_size;
+	char *url = NULL, head[96];
+
+	for (const struct objects_rec *c = objects_child_next(r->s, sel->child, rec, NULL); c;
+	     c = objects_child_next(r->s, sel->child, rec, c)) {
+		if (!keep(r->s, r->rows->all_rows, sub, c))
+			continue;
+		if (n == alloc) {
+			const struct objects_rec **p;
+
+			alloc = alloc ? alloc * 2 : 8;
+			p = realloc(recs, alloc * sizeof(*p));
+			if (p == NULL)
+				goto oom;
+			recs = p;
+		}
+		recs[n++] = c;
+	}
+	if (sort_recs(r->s, sub, recs, n) < 0)
+		goto oom;
+	start = (size_t)sub->offset < n ? (size_t)sub->offset : n;
+	end = sub->limit >= 0 && start + (size_t)sub->limit < n ? start + (size_t)sub->limit : n;
+	n = end - start;
+	if (n == 0) {
+		free(recs);
+		put_lit(r, "null");
+		return;
+	}
+	shown = n;
+	if (page && n > page && r->o->child_cursor) {
+		struct soql_rows *rest = rows_new(r->rows->top, sub, r->rows->all_rows,
+						  recs + start + page, n - page, n);
+
+		if (rest == NULL)
+			goto oom;
+		url = r->o->child_cursor(r->o->ctx, rest, n);
+		if (url != NULL)
+			shown = page;
+	}
+	snprintf(head, sizeof(head), "{\"totalSize\":%zu,\"done\":%s", n, url ? "false" : "true");
+	put_lit(r, head);
+	if (url != NULL) {
+		put_lit(r, ",\"nextRecordsUrl\":");
+		put_str(r, url, strlen(url));
+		free(url);
+	}
+	put_lit(r, ",\"records\":[");
+	for (size_t i = start; i < start + shown; i++) {
+		if (i > start)
+			put(r, ",", 1);
+		emit(r, sub->out, recs[i]);
+	}
+	put_lit(r, "]}");
+	free(recs);
+	return;
+
+oom:
+	free(recs);
+	r->failed = 1;
+}
+
+/* Appends rec as the object n describes. */
+static void emit(struct run *r, const struct onode *n, const struct objects_rec *rec)
+{
+	put_lit(r, "{\"attributes\":{\"type\":\"");
+	put_lit(r, n->type->name);
+	put_lit(r, "\",\"url\":\"");
+	put(r, r->base, r->base_len);
+	put_lit(r, n->type->name);
+	put(r, "/", 1);
+	put_lit(r, objects_rec_id(rec));
+	put_lit(r, "\"}");
+	for (size_t i = 0; i < n->nitems; i++) {
+		const struct oitem *it = &n->items[i];
+
+		put(r, ",", 1);
+		put_lit(r, it->key);
+		if (it->leaf != NULL) {
+			put_value(r, rec, it->leaf_idx);
+		} else if (it->node != NULL) {
+			const char *pid = objects_rec_text(rec, it->hop_idx, NULL);
+			const struct objects_rec *parent = pid ? objects_get(r->s, pid, NULL) : NULL;
+
+			if (parent == NULL || objects_rec_type(parent) != it->node->type)
+				put_lit(r, "null");
+			else
+				emit(r, it->node, parent);
+		} else {
+			child_result(r, it->sub, rec);
+		}
+	}
+	put(r, "}", 1);
+}
+
+int soql_render(const struct soql_rows *rows, const struct objects *s,
+		const struct soql_opts *o, size_t from, size_t n, struct buf *out)
+{
+	struct run r = { s, o, rows, out, 0, "", 0 };
+
+	snprintf(r.base, sizeof(r.base), "/services/data/v%s/sobjects/",
+		 o->version ? o->version : "58.0");
+	r.base_len = strlen(r.base);
+	for (size_t i = from; i < rows->n && i < from + n && !r.failed; i++) {
+		if (i > from)
+			put(&r, ",", 1);
+		emit(&r, rows->q->out, rows->recs[i]);
+	}
+	return r.failed ? -1 : 0;
+}
+
+json_t *soql_run(struct soql_query *q, const struct objects *s, const struct soql_opts *o,
+		 size_t *total, struct sferr *e)
+{
+	struct soql_rows *rows = soql_select(q, s, o, e);
+	struct buf b;
+	json_t *out = NULL;
+	json_error_t je;
+
+	if (rows == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	buf_append(&b, "[", 1);
+	if (soql_render(rows, s, o, 0, rows->n, &b) == 0 && buf_append(&b, "]", 1) == 0)
+		out = json_loadb(b.data, b.len, 0, &je);
+	if (out == NULL)
+		sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+	else
+		*total = rows->total;
+	buf_free(&b);
+	soql_rows_free(rows);
 	return out;
 }

@@ -10,6 +10,7 @@
 
 #include "sandbox/objects.h"
 #include "sandbox/sferr.h"
+#include "util/buf.h"
 
 /*
  * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT() and child
@@ -39,7 +40,7 @@ struct soql_query *soql_parse(const char *text, struct sferr *e);
 /* soql_parse with "now" given (for date literals such as LAST_N_DAYS:n), for tests. */
 struct soql_query *soql_parse_at(const char *text, int64_t now_ms, struct sferr *e);
 
-/* Frees q; NULL does nothing. */
+/* Drops the caller's reference to q (rows keep their own); NULL does nothing. */
 void soql_free(struct soql_query *q);
 
 /* The object the query reads. */
@@ -49,12 +50,19 @@ const struct objects_type *soql_type(const struct soql_query *q);
 int soql_is_count(const struct soql_query *q);
 
 /*
- * Where a child result that is longer than the child page size leaves its remainder:
- * the function takes records (a JSON array, stolen: the callee owns the reference) and
- * the child's total, and returns the nextRecordsUrl to put in the child result (a
- * malloc'd string the evaluator frees), or NULL to return all children inline.
+ * A query's result: the matching records in order, each held as it was when the query
+ * ran (later writes do not show), to be rendered page by page. Reference-counted and
+ * safe to share between threads; each rows holds a reference to its query.
  */
-typedef char *(*soql_cursor_fn)(void *ctx, json_t *records, size_t total);
+struct soql_rows;
+
+/*
+ * Where a child result that is longer than the child page size leaves its remainder:
+ * the function takes the remaining child rows (stolen: the callee owns the reference)
+ * and the child's total, and returns the nextRecordsUrl to put in the child result (a
+ * malloc'd string the renderer frees), or NULL to show all children inline.
+ */
+typedef char *(*soql_cursor_fn)(void *ctx, struct soql_rows *rest, size_t total);
 
 struct soql_opts {
 	int all_rows;		/* queryAll: include IsDeleted records */
@@ -65,14 +73,43 @@ struct soql_opts {
 };
 
 /*
- * Runs q over s (the caller holds s's read lock). Returns the result records as a JSON
- * array (new reference; empty for COUNT()) in Salesforce's shape (an "attributes"
- * object, then the selected fields, parent paths as nested objects or null, child
- * results as {"totalSize","done","records"[,"nextRecordsUrl"]} or null) and sets *total
- * to the number of matching records (after OFFSET and LIMIT). Returns NULL only when
- * out of memory (e set).
+ * Runs q over s (the caller holds s's read lock): evaluates WHERE once per record,
+ * sorts by ORDER BY, applies OFFSET and LIMIT. Only o->all_rows is read; the rows
+ * remember it for their child results. Returns new rows (soql_rows_free), or NULL only
+ * when out of memory (e set).
  */
-json_t *soql_run(const struct soql_query *q, const struct objects *s,
-		 const struct soql_opts *o, size_t *total, struct sferr *e);
+struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
+			      const struct soql_opts *o, struct sferr *e);
+
+/* How many rows r holds (0 for COUNT()), and the size of the whole result (for a child
+ * cursor's rows, more than it holds: the rows shown inline came first). */
+size_t soql_rows_count(const struct soql_rows *r);
+size_t soql_rows_total(const struct soql_rows *r);
+
+/* Another reference to r; returns r. */
+struct soql_rows *soql_rows_ref(struct soql_rows *r);
+
+/* Drops a reference to r; NULL does nothing. */
+void soql_rows_free(struct soql_rows *r);
+
+/*
+ * Appends rows [from, from + n) of r (as many as there are) to out, as JSON objects
+ * separated by commas, in Salesforce's shape: an "attributes" object, then the selected
+ * fields, parent paths as nested objects or null, child results as
+ * {"totalSize","done"[,"nextRecordsUrl"],"records"} or null (child results longer than
+ * o->child_page_size go to o->child_cursor). Parents and children are read now: the
+ * caller holds s's read lock. Returns 0, or -1 when out of memory (out is then
+ * unusable).
+ */
+int soql_render(const struct soql_rows *r, const struct objects *s,
+		const struct soql_opts *o, size_t from, size_t n, struct buf *out);
+
+/*
+ * soql_select and soql_render of every row at once (for tests and small results): the
+ * records as a JSON array (new reference; empty for COUNT()), *total the number of
+ * matching records (after OFFSET and LIMIT). Returns NULL only when out of memory (e set).
+ */
+json_t *soql_run(struct soql_query *q, const struct objects *s, const struct soql_opts *o,
+		 size_t *total, struct sferr *e);
 
 #endif

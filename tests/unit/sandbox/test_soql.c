@@ -26,7 +26,7 @@ static void mk(const char *type, char id[19], const char *json)
 
 	assert_non_null(in);
 	if (objects_create(store, objects_type_find(type), in, NULL, 0, 1700000000000LL,
-			   OBJECTS_SYSTEM, id, &e) == NULL)
+			   OBJECTS_SYSTEM, id, &e) < 0)
 		fail_msg("create %s: %s %s", type, e.code, e.msg);
 	json_decref(in);
 }
@@ -287,14 +287,25 @@ static void test_parent_paths(void **state)
 static char *cursor_seen;
 static size_t cursor_total;
 
-static char *fake_cursor(void *ctx, json_t *records, size_t total)
+static char *fake_cursor(void *ctx, struct soql_rows *rest, size_t total)
 {
+	struct soql_opts o = { 0, "58.0", 0, NULL, NULL };
+	struct buf b;
+	json_t *first;
+	json_error_t je;
+
 	(void)ctx;
 	cursor_total = total;
+	assert_int_equal(soql_rows_count(rest), 1);
+	buf_init(&b, 0);
+	assert_int_equal(soql_render(rest, store, &o, 0, 1, &b), 0);
+	first = json_loadb(b.data, b.len, 0, &je);
+	assert_non_null(first);
 	free(cursor_seen);
-	cursor_seen = strdup(json_string_value(json_object_get(json_array_get(records, 0),
-							       "Id")));
-	json_decref(records);
+	cursor_seen = strdup(json_string_value(json_object_get(first, "Id")));
+	json_decref(first);
+	buf_free(&b);
+	soql_rows_free(rest);
 	return strdup("/services/data/v58.0/query/01gDn0000000001AAA-1");
 }
 
