@@ -107,6 +107,11 @@ enum MHD_Result api_integration_get(struct request *r)
 		      "login_url", str_or_null(in.login_url),
 		      "last_error", str_or_null(in.last_error),
 		      "callback_url", r->ctx->callback_url);
+	/* The org's daily API allowance as Salesforce last reported it. */
+	json_object_set_new(o, "api_usage", in.has_api_usage
+			    ? json_pack("{s:I,s:I}", "used", (json_int_t)in.api_used, "max",
+					(json_int_t)in.api_max)
+			    : json_null());
 	store_runs_free(runs, n);
 	store_integration_free(&in);
 	return reply_json(r, 200, o);

@@ -1,12 +1,12 @@
 /* metrics: the counters /metrics shows, kept in memory, and the Prometheus text. */
 #include "http/metrics.h"
+#include "sync/sync.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The runs of each org looked at for the sync series: the newest ones. */
-#define METRICS_RUNS_PER_ORG 1000
 #define METRICS_SERIES_MAX 512
 
 struct series {
@@ -83,94 +83,57 @@ static int render_http(struct metrics *m, struct buf *out)
 	return bad ? -1 : 0;
 }
 
-struct run_totals {
-	unsigned long long by_status[STORE_RUN__MAX];
-	double seconds[STORE_RUN__MAX];
-	unsigned long long api_calls;
-	unsigned long long jobs_created, jobs_updated, users, record_errors;
-	unsigned long long orgs[STORE_INT__MAX];
-};
-
-static int add_org(struct store *s, int64_t org, struct run_totals *t, struct err *e)
+static int render_store(struct store *s, int share_limit, struct buf *out, struct err *e)
 {
-	struct store_integration in;
-	struct store_run *runs;
-	size_t n;
+	struct store_metrics t;
+	int bad = 0;
 
-	if (store_integration_get(s, org, 0, &in, e) < 0)
+	if (store_metrics(s, share_limit, &t, e) < 0)
 		return -1;
-	t->orgs[in.status]++;
-	store_integration_free(&in);
-	if (store_run_list(s, org, METRICS_RUNS_PER_ORG, &runs, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const struct store_run *r = &runs[i];
-
-		t->by_status[r->status]++;
-		if (r->finished_at > r->started_at)
-			t->seconds[r->status] += (double)(r->finished_at - r->started_at) / 1000.0;
-		t->api_calls += (unsigned long long)r->api_calls;
-		t->jobs_created += (unsigned long long)r->counts.jobs_created;
-		t->jobs_updated += (unsigned long long)r->counts.jobs_updated;
-		t->users += (unsigned long long)r->counts.users;
-		t->record_errors += (unsigned long long)r->counts.record_errors;
-	}
-	store_runs_free(runs, n);
-	return 0;
-}
-
-static int render_store(struct store *s, struct buf *out, struct err *e)
-{
-	struct run_totals t;
-	int64_t *ids = NULL, depth = 0;
-	size_t n = 0;
-	int bad = 0, rc = -1;
-
-	memset(&t, 0, sizeof(t));
-	if (store_org_ids(s, &ids, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (add_org(s, ids[i], &t, e) < 0)
-			goto out;
-	if (store_outbox_depth(s, &depth, e) < 0)
-		goto out;
 	bad |= buf_puts(out, "# HELP i360_sync_runs_total Sync runs recorded, by status.\n"
 			"# TYPE i360_sync_runs_total counter\n");
 	for (int k = 0; k < STORE_RUN__MAX; k++)
-		bad |= buf_printf(out, "i360_sync_runs_total{status=\"%s\"} %llu\n",
-				  store_run_status_names[k], t.by_status[k]);
-	bad |= buf_puts(out, "# HELP i360_sync_run_seconds_total Time finished sync runs took, "
-			"by status.\n# TYPE i360_sync_run_seconds_total counter\n");
+		bad |= buf_printf(out, "i360_sync_runs_total{status=\"%s\"} %lld\n",
+				  store_run_status_names[k], (long long)t.runs[k]);
+	bad |= buf_puts(out, "# HELP i360_sync_run_seconds_total Time sync runs took, by status.\n"
+			"# TYPE i360_sync_run_seconds_total counter\n");
 	for (int k = 0; k < STORE_RUN__MAX; k++)
 		bad |= buf_printf(out, "i360_sync_run_seconds_total{status=\"%s\"} %.3f\n",
-				  store_run_status_names[k], t.seconds[k]);
+				  store_run_status_names[k], t.run_seconds[k]);
 	bad |= buf_printf(out, "# HELP i360_sync_api_calls_total Salesforce API calls made by "
 			  "sync runs.\n# TYPE i360_sync_api_calls_total counter\n"
-			  "i360_sync_api_calls_total %llu\n", t.api_calls);
+			  "i360_sync_api_calls_total %lld\n", (long long)t.api_calls);
 	bad |= buf_printf(out, "# HELP i360_sync_records_total Records written by sync runs, by "
 			  "kind.\n# TYPE i360_sync_records_total counter\n"
-			  "i360_sync_records_total{kind=\"jobs_created\"} %llu\n"
-			  "i360_sync_records_total{kind=\"jobs_updated\"} %llu\n"
-			  "i360_sync_records_total{kind=\"users\"} %llu\n"
-			  "i360_sync_records_total{kind=\"record_errors\"} %llu\n",
-			  t.jobs_created, t.jobs_updated, t.users, t.record_errors);
+			  "i360_sync_records_total{kind=\"jobs_created\"} %lld\n"
+			  "i360_sync_records_total{kind=\"jobs_updated\"} %lld\n"
+			  "i360_sync_records_total{kind=\"users\"} %lld\n"
+			  "i360_sync_records_total{kind=\"record_errors\"} %lld\n",
+			  (long long)t.jobs_created, (long long)t.jobs_updated, (long long)t.users,
+			  (long long)t.record_errors);
+	bad |= buf_printf(out, "# HELP i360_api_share_used_max The largest share of an org's daily "
+			  "Salesforce API allowance in use, as last reported.\n"
+			  "# TYPE i360_api_share_used_max gauge\ni360_api_share_used_max %.4f\n",
+			  t.api_share_max);
+	bad |= buf_printf(out, "# HELP i360_api_share_orgs_over_limit Orgs whose API usage is at "
+			  "or over the share where scheduled syncs stop.\n"
+			  "# TYPE i360_api_share_orgs_over_limit gauge\n"
+			  "i360_api_share_orgs_over_limit %lld\n", (long long)t.orgs_over_share);
 	bad |= buf_printf(out, "# HELP i360_outbox_depth Pushes to I360 not yet done or failed.\n"
 			  "# TYPE i360_outbox_depth gauge\ni360_outbox_depth %lld\n",
-			  (long long)depth);
+			  (long long)t.outbox_depth);
 	bad |= buf_puts(out, "# HELP i360_integrations Orgs by ImproveIt360 integration status.\n"
 			"# TYPE i360_integrations gauge\n");
 	for (int k = 0; k < STORE_INT__MAX; k++)
-		bad |= buf_printf(out, "i360_integrations{status=\"%s\"} %llu\n",
-				  store_integration_status_names[k], t.orgs[k]);
-	rc = bad ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
-out:
-	free(ids);
-	return rc;
+		bad |= buf_printf(out, "i360_integrations{status=\"%s\"} %lld\n",
+				  store_integration_status_names[k], (long long)t.integrations[k]);
+	return bad ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
 }
 
-int metrics_render(struct metrics *m, struct store *s, struct buf *out, struct err *e)
+int metrics_render(struct metrics *m, struct store *s, int share_limit, struct buf *out,
+		   struct err *e)
 {
 	if (render_http(m, out) < 0)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	return render_store(s, out, e);
+	return render_store(s, share_limit > 0 ? share_limit : SYNC_SHARE_LIMIT_DEFAULT, out, e);
 }

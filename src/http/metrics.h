@@ -23,11 +23,14 @@ void metrics_request(struct metrics *m, const char *route, int status, double ms
 
 /*
  * Writes the Prometheus text exposition into out: the request counters and durations,
- * plus what the store knows (s: a connection of the caller's): sync runs by status,
- * their durations and API calls, records written, the outbox depth, orgs by
- * integration status. Returns 0, or -1 with e set when the store failed (out then
- * holds what was written).
+ * plus what the store knows (s: a connection of the caller's), aggregated in the
+ * database: sync runs by status, their durations and API calls, records written, the
+ * outbox depth, orgs by integration status, the largest share of an org's daily API
+ * allowance in use and how many orgs are at or over share_limit percent (0: the
+ * default). Returns 0, or -1 with e set when the store failed (out then holds what was
+ * written).
  */
-int metrics_render(struct metrics *m, struct store *s, struct buf *out, struct err *e);
+int metrics_render(struct metrics *m, struct store *s, int share_limit, struct buf *out,
+		   struct err *e);
 
 #endif

@@ -18,7 +18,7 @@ enum MHD_Result ops_metrics(struct request *r)
 	struct err e;
 
 	buf_init(&b, 0);
-	if (metrics_render(r->ctx->metrics, r->store, &b, &e) < 0) {
+	if (metrics_render(r->ctx->metrics, r->store, r->ctx->share_limit, &b, &e) < 0) {
 		buf_free(&b);
 		return reply_err(r, &e);
 	}

@@ -136,6 +136,10 @@ static const struct migration migrations[] = {
 	  " org_id BIGINT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,"
 	  " csrf TEXT NOT NULL, expires_at BIGINT NOT NULL);",
 	  "CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);", NULL } },
+	/* The org's daily API usage as Salesforce last reported it (Sforce-Limit-Info). */
+	{ 3, "api usage", {
+	  "ALTER TABLE integrations ADD COLUMN api_used BIGINT;",
+	  "ALTER TABLE integrations ADD COLUMN api_max BIGINT;", NULL } },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -130,6 +130,8 @@ struct store_integration {
 	int64_t next_sync_at;
 	char *last_error;
 	int64_t updated_at;
+	int has_api_usage;	/* the org's daily API usage as last reported */
+	int64_t api_used, api_max;
 };
 void store_integration_free(struct store_integration *in);
 
@@ -174,6 +176,23 @@ int store_integration_set_high_water(struct store *s, int64_t org_id, int64_t ms
 
 int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
 				    struct err *e);
+
+/* Keeps the org's daily API usage as Salesforce last reported it. */
+int store_integration_set_api_usage(struct store *s, int64_t org_id, int64_t used, int64_t max,
+				    struct err *e);
+
+/* What /metrics shows of the store, aggregated in the database (cheap with thousands
+ * of orgs). */
+struct store_metrics {
+	int64_t integrations[STORE_INT__MAX];
+	int64_t runs[3];		/* by enum store_run_status */
+	double run_seconds[3];		/* of finished runs, by status */
+	int64_t api_calls, jobs_created, jobs_updated, users, record_errors;
+	int64_t outbox_depth;
+	double api_share_max;		/* the highest used/max over orgs, 0..1 */
+	int64_t orgs_over_share;	/* orgs at or over share_limit percent */
+};
+int store_metrics(struct store *s, int share_limit, struct store_metrics *m, struct err *e);
 
 /* A connected org whose scheduled sync is due, as store_integrations_due lists it. */
 struct store_due {

@@ -55,7 +55,7 @@ int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
 	st = store__query(s, "SELECT status, platform, documents, login_url, consumer_key,"
 			     " consumer_secret, access_token, refresh_token, instance_url,"
 			     " identity_url, connected_user, sf_org_id, high_water_ms,"
-			     " next_sync_at, last_error, updated_at"
+			     " next_sync_at, last_error, updated_at, api_used, api_max"
 			     " FROM integrations WHERE org_id = ?", e, "i", org_id);
 	if (st == NULL)
 		return -1;
@@ -88,6 +88,9 @@ int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
 	out->next_sync_at = db_col_int64(st, 13);
 	out->last_error = store__col_dup(st, 14);
 	out->updated_at = db_col_int64(st, 15);
+	out->has_api_usage = !db_col_is_null(st, 16) && !db_col_is_null(st, 17);
+	out->api_used = db_col_int64(st, 16);
+	out->api_max = db_col_int64(st, 17);
 out:
 	db_finish(st);
 	if (rc < 0)
@@ -214,6 +217,94 @@ int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
 {
 	return store__exec(s, "UPDATE integrations SET next_sync_at = ? WHERE org_id = ?", e,
 			   "ii", at, org_id) < 0 ? -1 : 0;
+}
+
+int store_integration_set_api_usage(struct store *s, int64_t org_id, int64_t used, int64_t max,
+				    struct err *e)
+{
+	return store__exec(s, "UPDATE integrations SET api_used = ?, api_max = ? WHERE org_id = ?",
+			   e, "iii", used, max, org_id) < 0 ? -1 : 0;
+}
+
+/* Runs an aggregate query and hands each of its rows to fill. */
+static int aggregate(struct store *s, const char *sql, struct err *e, const char *fmt, int64_t a,
+		   void (*fill)(struct db_stmt *st, struct store_metrics *m), struct store_metrics *m)
+{
+	struct db_stmt *st = *fmt ? store__query(s, sql, e, fmt, a) : store__query(s, sql, e, "");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1)
+		fill(st, m);
+	db_finish(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static void fill_integrations(struct db_stmt *st, struct store_metrics *m)
+{
+	int k = store__enum_parse(store_integration_status_names, STORE_INT__MAX,
+				  db_col_text(st, 0));
+	if (k >= 0)
+		m->integrations[k] = db_col_int64(st, 1);
+}
+
+static void fill_runs(struct db_stmt *st, struct store_metrics *m)
+{
+	static const char *const names[] = { "running", "succeeded", "failed" };
+	int k = store__enum_parse(names, 3, db_col_text(st, 0));
+
+	if (k < 0)
+		return;
+	m->runs[k] = db_col_int64(st, 1);
+	m->run_seconds[k] = (double)db_col_int64(st, 2) / 1000.0;
+	m->api_calls += db_col_int64(st, 3);
+	m->jobs_created += db_col_int64(st, 4);
+	m->jobs_updated += db_col_int64(st, 5);
+	m->users += db_col_int64(st, 6);
+	m->record_errors += db_col_int64(st, 7);
+}
+
+static void fill_share(struct db_stmt *st, struct store_metrics *m)
+{
+	int64_t used = db_col_int64(st, 0), max = db_col_int64(st, 1);
+
+	/* One row per org with a known usage; kept small by the WHERE below. */
+	if (max > 0 && (double)used / (double)max > m->api_share_max)
+		m->api_share_max = (double)used / (double)max;
+}
+
+static void fill_over(struct db_stmt *st, struct store_metrics *m)
+{
+	m->orgs_over_share = db_col_int64(st, 0);
+}
+
+static void fill_depth(struct db_stmt *st, struct store_metrics *m)
+{
+	m->outbox_depth = db_col_int64(st, 0);
+}
+
+int store_metrics(struct store *s, int share_limit, struct store_metrics *m, struct err *e)
+{
+	memset(m, 0, sizeof(*m));
+	if (aggregate(s, "SELECT status, COUNT(*) FROM integrations GROUP BY status", e, "", 0,
+		    fill_integrations, m) < 0 ||
+	    aggregate(s, "SELECT status, COUNT(*),"
+		       " COALESCE(SUM(COALESCE(finished_at, started_at) - started_at), 0),"
+		       " COALESCE(SUM(api_calls), 0), COALESCE(SUM(jobs_created), 0),"
+		       " COALESCE(SUM(jobs_updated), 0), COALESCE(SUM(users), 0),"
+		       " COALESCE(SUM(record_errors), 0) FROM sync_runs GROUP BY status", e, "", 0,
+		    fill_runs, m) < 0 ||
+	    aggregate(s, "SELECT api_used, api_max FROM integrations WHERE api_max > 0"
+		       " ORDER BY api_used * 1000 / api_max DESC LIMIT 1", e, "", 0, fill_share,
+		    m) < 0 ||
+	    aggregate(s, "SELECT COUNT(*) FROM integrations WHERE api_max > 0"
+		       " AND api_used * 100 >= api_max * ?", e, "i", (int64_t)share_limit, fill_over,
+		    m) < 0 ||
+	    aggregate(s, "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending')", e, "",
+		    0, fill_depth, m) < 0)
+		return -1;
+	return 0;
 }
 
 int store_integrations_due(struct store *s, int64_t now, int max, struct store_due **out,

@@ -165,6 +165,10 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 end:
 	if (rc < 0)
 		note_failure(&p);
+	if (p.cs && sf_client_limits(p.cs->client)->known) {
+		const struct sf_limits *lim = sf_client_limits(p.cs->client);
+		store_integration_set_api_usage(s, org_id, lim->used, lim->max, &fe);
+	}
 	if (store_run_finish(s, run_id, rc == 0 ? STORE_RUN_SUCCEEDED : STORE_RUN_FAILED,
 			     &p.counts, (int64_t)api_calls(&p), rc == 0 ? NULL : e->msg, &fe) < 0) {
 		log_error("sync.finish_failed", "org=%lld run=%lld", (long long)org_id,

@@ -101,6 +101,14 @@ static void test_full_then_idle(void **state)
 	assert_int_equal(assigned, jobs);	/* a job is only made for a linked rep */
 	assert_true(run.counts.appointments_skipped > 0);
 	assert_true(run.api_calls > 0 && run.api_calls < 20);
+	/* The org's API usage as Salesforce reported it is kept for the admin. */
+	{
+		struct store_integration in;
+		assert_int_equal(store_integration_get(h.s, h.org, 0, &in, &e), 0);
+		assert_true(in.has_api_usage);
+		assert_true(in.api_used >= run.api_calls && in.api_max > in.api_used);
+		store_integration_free(&in);
+	}
 	assert_int_equal(store_reasons_list(h.s, h.org, STORE_REASON_APPOINTMENT, &r, &n, &e), 0);
 	assert_true(n > 0);
 	store_reasons_free(r, n);

@@ -447,6 +447,9 @@ static void test_metrics_and_disconnect(void **state)
 	assert_non_null(strstr(r.body.data, "i360_sync_runs_total{status=\"succeeded\"} 1"));
 	assert_non_null(strstr(r.body.data, "i360_outbox_depth"));
 	assert_non_null(strstr(r.body.data, "i360_sync_api_calls_total"));
+	assert_non_null(strstr(r.body.data, "\ni360_api_share_used_max 0."));
+	assert_non_null(strstr(r.body.data, "\ni360_api_share_orgs_over_limit 0\n"));
+	assert_non_null(strstr(r.body.data, "i360_integrations{status=\"connected\"} 1"));
 	ht_resp_free(&r);
 
 	r = ht_send(&T, "DELETE", I360, NULL);
