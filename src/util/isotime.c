@@ -133,9 +133,13 @@ int isotime_parse_ms(const char *s, int64_t *ms)
 static void split(int64_t ms, int64_t *y, unsigned *mo, unsigned *d, int *h, int *mi,
 		  int *s, int *frac)
 {
-	int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-	int64_t rem = ms - days * 86400000;
+	/* Floor division: negating ms first would overflow for the most negative ones. */
+	int64_t days = ms / 86400000, rem = ms % 86400000;
 
+	if (rem < 0) {
+		days--;
+		rem += 86400000;
+	}
 	civil_from_days(days, y, mo, d);
 	*h = (int)(rem / 3600000);
 	*mi = (int)(rem / 60000 % 60);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "util/isotime.h"
 
 static int64_t parse(const char *s)
@@ -66,12 +68,31 @@ static void test_refusals(void **state)
 	assert_int_equal(isotime_parse_date_ms("2026-11-31", &ms), -1);
 }
 
+/* fuzz.isotime found this: split() negated ms to round towards minus infinity, which
+ * overflowed (UBSan: signed integer overflow) for instants near INT64_MIN. */
+static void test_format_extreme_instant_overflow(void **state)
+{
+	char out[ISOTIME_LEN], out_ms[ISOTIME_MS_LEN];
+
+	(void)state;
+	assert_int_equal(strlen(isotime_format(out, INT64_MIN)), ISOTIME_LEN - 1);
+	assert_int_equal(strlen(isotime_format_ms(out_ms, INT64_MIN)), ISOTIME_MS_LEN - 1);
+	assert_int_equal(strlen(isotime_format(out, INT64_C(-9223372036852476408))),
+			 ISOTIME_LEN - 1);
+	assert_int_equal(strlen(isotime_format(out, INT64_MAX)), ISOTIME_LEN - 1);
+	/* Still rounded down: the millisecond before the epoch is in 1969. */
+	assert_string_equal(isotime_format_ms(out_ms, -1), "1969-12-31T23:59:59.999Z");
+	assert_string_equal(isotime_format(out, -1), "1969-12-31T23:59:59Z");
+	assert_string_equal(isotime_format(out, -86400000), "1969-12-31T00:00:00Z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_salesforce_forms),
 		cmocka_unit_test(test_calendar_edges),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_format_extreme_instant_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
