@@ -86,6 +86,7 @@ int isotime_parse_date_ms(const char *s, int64_t *ms)
 int isotime_parse_ms(const char *s, int64_t *ms)
 {
 	int y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0, sign = 0;
+	int64_t t;
 
 	if (s == NULL || parse_date(&s, &y, &mo, &d) < 0)
 		return -1;
@@ -125,8 +126,13 @@ int isotime_parse_ms(const char *s, int64_t *ms)
 	}
 	if (*s != '\0')
 		return -1;
-	*ms = ((isotime_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-		h * 3600 + mi * 60 + sec) - sign * (oh * 3600 + om * 60)) * 1000 + frac;
+	t = ((isotime_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	      h * 3600 + mi * 60 + sec) - sign * (oh * 3600 + om * 60)) * 1000 + frac;
+	/* Only instants the formats can write back: years 0000 to 9999 in UTC. */
+	if (t < isotime_days_from_civil(0, 1, 1) * 86400000 ||
+	    t >= isotime_days_from_civil(10000, 1, 1) * 86400000)
+		return -1;
+	*ms = t;
 	return 0;
 }
 

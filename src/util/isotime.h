@@ -12,7 +12,8 @@
  * "-HH:MM" (Salesforce sends "2026-11-01T15:00:00.000+0000"). A lower-case 't'/'z' and
  * a space in place of 'T' are accepted too. A missing zone means UTC.
  * Returns 0 and sets *ms, or -1 for anything else (including impossible dates such as
- * February 30, hours past 23, or trailing garbage).
+ * February 30, hours past 23, trailing garbage, and an offset that moves the instant
+ * out of years 0000 to 9999 in UTC, which isotime_format could not write).
  */
 int isotime_parse_ms(const char *s, int64_t *ms);
 

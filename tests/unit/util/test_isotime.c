@@ -86,6 +86,24 @@ static void test_format_extreme_instant_overflow(void **state)
 	assert_string_equal(isotime_format(out, -86400000), "1969-12-31T00:00:00Z");
 }
 
+/* fuzz.isotime found this: "9999-12-31T23:59:59.999-0800" was taken as an instant in
+ * year 10000, which isotime_format wrote as year 0000 (and year -1 as "-001-..."). */
+static void test_parse_offset_past_year_9999(void **state)
+{
+	int64_t ms = 7;
+
+	(void)state;
+	assert_int_equal(isotime_parse_ms("9999-12-31T23:59:59.999-0800", &ms), -1);
+	assert_int_equal(isotime_parse_ms("9999-12-31T23:00:00-01:00", &ms), -1);
+	assert_int_equal(isotime_parse_ms("0000-01-01T00:00:00+0100", &ms), -1);
+	assert_int_equal(ms, 7);
+	/* The edges themselves are fine. */
+	assert_int_equal(parse("9999-12-31T23:59:59.999Z"), INT64_C(253402300799999));
+	assert_int_equal(parse("9999-12-31T23:59:59.999+0800"), INT64_C(253402272000000) - 1);
+	assert_int_equal(parse("0000-01-01T01:00:00+0100"), INT64_C(-62167219200000));
+	assert_int_equal(parse("0000-01-01T00:00:00Z"), INT64_C(-62167219200000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_calendar_edges),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_format_extreme_instant_overflow),
+		cmocka_unit_test(test_parse_offset_past_year_9999),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
