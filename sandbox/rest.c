@@ -252,7 +252,7 @@ static json_t *record_out(const struct objects_type *t, const struct objects_rec
 	const char *id = objects_rec_id(rec);
 	json_t *out = json_object();
 
-	json_object_set_new(out, "attributes", json_pack("{s:s, s:s++++++}", "type", t->name,
+	json_object_set_new(out, "attributes", json_pack("{s:s, s:s+++++}", "type", t->name,
 		"url", "/services/data/v", version, "/sobjects/", t->name, "/", id));
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct objects_field *f = &t->fields[i];
