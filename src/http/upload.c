@@ -18,6 +18,7 @@ struct upload {
 	int64_t max;
 	int64_t size;
 	int seen_file;		/* a "file" part began */
+	int second_file;	/* and then another one */
 	int too_big;
 	int io_failed;
 	int malformed;
@@ -57,8 +58,13 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 						 ? content_type : "application/octet-stream");
 		if (u->filename == NULL || u->content_type == NULL)
 			u->io_failed = 1;
+	} else if (off == 0 && (u->size > 0 || u->too_big ||
+				strcmp(filename ? filename : "", u->filename ? u->filename : ""))) {
+		/* MHD starts each part at offset 0, at times with an empty piece first:
+		 * offset 0 again after data, or under another filename, is another part. */
+		u->second_file = 1;
 	}
-	if (u->too_big || u->io_failed || size == 0)
+	if (u->too_big || u->io_failed || u->second_file || size == 0)
 		return MHD_YES;
 	if (u->size + (int64_t)size > u->max) {
 		u->too_big = 1;
@@ -137,6 +143,9 @@ int upload_finish(struct upload *u, struct err *e)
 		return err_set(e, ERR_INVALID, "the multipart body is malformed");
 	if (!u->seen_file)
 		return err_set(e, ERR_INVALID, "the upload has no part named \"file\"");
+	if (u->second_file)
+		return err_set(e, ERR_INVALID, "the upload has more than one part named \"file\": "
+			       "send one document per request");
 	if (u->filename == NULL || u->filename[0] == '\0')
 		return err_set(e, ERR_INVALID, "the file part has no filename");
 	return 0;

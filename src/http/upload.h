@@ -27,8 +27,8 @@ struct upload *upload_new(struct MHD_Connection *conn, const char *dir, int64_t 
 void upload_feed(struct upload *u, const char *data, size_t n);
 
 /* Ends the body: 0 when a complete "file" part was received, else -1 with e set
- * (ERR_TOO_LARGE past max, ERR_INVALID for no file part or a malformed body, ERR_IO
- * when writing failed). */
+ * (ERR_TOO_LARGE past max, ERR_INVALID for no file part, more than one, or a malformed
+ * body, ERR_IO when writing failed). */
 int upload_finish(struct upload *u, struct err *e);
 
 /* Whether the body passed max. */
