@@ -406,10 +406,7 @@ async function viewJobs() {
   const more = h('button', { type: 'button', class: 'secondary', id: 'more-jobs' }, 'Load more');
   const count = h('p', { class: 'muted' });
   const render = () => {
-    const needle = q.value.trim().toLowerCase();
-    const shown = jobs.filter((j) => !needle || [j.name, j.customer_name, j.email, j.address && j.address.city,
-      j.assigned_user && j.assigned_user.email].some((v) => v && v.toLowerCase().includes(needle)));
-    body.replaceChildren(...shown.map((j) => {
+    body.replaceChildren(...jobs.map((j) => {
       const a = (j.appointments || [])[0] || {};
       return h('tr', { class: 'clickable', tabindex: 0, 'data-job': j.id,
         onclick: () => go(`#/jobs/${j.id}`), onkeydown: (ev) => { if (ev.key === 'Enter') go(`#/jobs/${j.id}`); } },
@@ -417,17 +414,26 @@ async function viewJobs() {
       h('td', {}, j.assigned_user ? j.assigned_user.email : '—'), h('td', {}, when(a.start_time)),
       h('td', {}, a.status ? badge(a.status) : '—'));
     }));
-    count.textContent = `${shown.length} of ${jobs.length} loaded jobs shown.`;
+    const needle = q.value.trim();
+    count.textContent = needle ? `${jobs.length} job${jobs.length === 1 ? '' : 's'} matching “${needle}” loaded.`
+      : `${jobs.length} job${jobs.length === 1 ? '' : 's'} loaded.`;
     more.hidden = next === null;
   };
+  // The search runs on the server, over every job, not just the pages loaded.
   const load = async () => {
-    const page = await api('GET', `/api/jobs?limit=200&after=${next}`);
+    const needle = q.value.trim();
+    const page = await api('GET', `/api/jobs?limit=200&after=${next}${needle ? `&q=${encodeURIComponent(needle)}` : ''}`);
     jobs.push(...page.jobs);
     next = page.next_after;
     render();
   };
+  let timer = null;
+  const search = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { jobs.length = 0; next = 0; load(); }, 250);
+  };
   more.addEventListener('click', load);
-  q.addEventListener('input', render);
+  q.addEventListener('input', search);
   view(h('h1', {}, 'Jobs'),
     h('div', { class: 'card' },
       h('div', { class: 'toolbar' }, h('div', {}, h('label', { for: 'job-search' }, 'Search jobs'), q)),

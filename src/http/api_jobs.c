@@ -40,6 +40,7 @@ static int64_t job_id(struct request *r, enum MHD_Result *res)
 enum MHD_Result api_jobs_list(struct request *r)
 {
 	const char *lim = request_query(r, "limit"), *aft = request_query(r, "after");
+	const char *q = request_query(r, "q");
 	int64_t limit = JOBS_DEFAULT, after = 0;
 	struct store_job *jobs;
 	size_t n;
@@ -51,7 +52,7 @@ enum MHD_Result api_jobs_list(struct request *r)
 	if (aft && (after = number(aft, 0, INT64_MAX)) < 0)
 		return reply_error(r, 400, "after must be a job id (a whole number)");
 	/* One more than asked tells whether another page follows. */
-	if (store_job_list(r->store, r->org_id, after, (int)limit + 1, &jobs, &n, &e) < 0)
+	if (store_job_search(r->store, r->org_id, q, after, (int)limit + 1, &jobs, &n, &e) < 0)
 		return reply_err(r, &e);
 	a = json_array();
 	for (size_t i = 0; a && i < n && i < (size_t)limit; i++)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/migrations.h"
+#include "util/buf.h"
 #include "store/store_internal.h"
 
 /* The text sealed in meta.key_check: if the key opens it, the key is the right one. */
@@ -148,6 +149,25 @@ int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e)
 	*pv = nv;
 	*cap = *cap ? *cap * 2 : 16;
 	return 0;
+}
+
+char *store__like_pattern(const char *q)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	buf_puts(&b, "%");
+	for (const char *p = q ? q : ""; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_puts(&b, "\\");
+		buf_append(&b, p, 1);
+	}
+	buf_puts(&b, "%");
+	if (buf_too_big(&b)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
 }
 
 int store__enum_parse(const char *const *names, int n, const char *name)

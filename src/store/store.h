@@ -351,6 +351,12 @@ int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job 
 int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
 		   struct store_job **out, size_t *n, struct err *e);
 
+/* As store_job_list, only jobs whose name, customer, email, city, assigned user's
+ * email or I360 appointment Id contain q (case-insensitive for ASCII; NULL or ""
+ * for all). ERR_INVALID when q is longer than 200 bytes. */
+int store_job_search(struct store *s, int64_t org_id, const char *q, int64_t after,
+		     int limit, struct store_job **out, size_t *n, struct err *e);
+
 /* ---- Sync runs -------------------------------------------------------------- */
 
 enum store_run_status { STORE_RUN_RUNNING, STORE_RUN_SUCCEEDED, STORE_RUN_FAILED, STORE_RUN__MAX };

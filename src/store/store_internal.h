@@ -39,6 +39,10 @@ char *store__strdup(const char *s);
 /* A trimmed malloc'd copy of s, NULL when s is NULL. */
 char *store__trim_dup(const char *s);
 
+/* A LIKE pattern matching q anywhere, with LIKE's own wildcards in q escaped by a
+ * backslash (use ESCAPE '\\'); malloc'd, or NULL when out of memory. */
+char *store__like_pattern(const char *q);
+
 /* Index of name in a string table of n names, or -1. */
 int store__enum_parse(const char *const *names, int n, const char *name);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/store_internal.h"
+#include "util/buf.h"
 #include "util/isotime.h"
 
 void store_job_free(struct store_job *j)
@@ -479,20 +480,38 @@ int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job 
 	return rc == 1 ? 0 : -1;
 }
 
-int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
-		   struct store_job **out, size_t *n, struct err *e)
+int store_job_search(struct store *s, int64_t org_id, const char *q, int64_t after,
+		     int limit, struct store_job **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
 	struct store_job *v = NULL;
 	size_t len = 0, cap = 0;
+	char *pat = NULL;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (limit < 1)
 		return err_set(e, ERR_INVALID, "limit must be at least 1");
-	st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id > ?"
-			     " ORDER BY jobs.id LIMIT ?", e, "iii", org_id, after, (int64_t)limit);
+	if (q && strlen(q) > 200)
+		return err_set(e, ERR_INVALID, "the search text is longer than 200 characters");
+	if (q && *q) {
+		pat = store__like_pattern(q);
+		if (pat == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id > ? AND"
+				     " LOWER(COALESCE(jobs.name, '') || ' ' ||"
+				     " COALESCE(jobs.customer_name, '') || ' ' ||"
+				     " COALESCE(jobs.email, '') || ' ' || COALESCE(jobs.city, '') || ' ' ||"
+				     " COALESCE(occ_users.email, '') || ' ' || appointments.crm_id)"
+				     " LIKE LOWER(?) ESCAPE '\\' ORDER BY jobs.id LIMIT ?", e, "iiti",
+				  org_id, after, pat, (int64_t)limit);
+	} else {
+		st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id > ?"
+				     " ORDER BY jobs.id LIMIT ?", e, "iii", org_id, after,
+				  (int64_t)limit);
+	}
+	free(pat);
 	if (st == NULL)
 		return -1;
 	while ((rc = db_step(st, e)) == 1) {
@@ -508,4 +527,10 @@ int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
 	*out = v;
 	*n = len;
 	return 0;
+}
+
+int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,
+		   struct store_job **out, size_t *n, struct err *e)
+{
+	return store_job_search(s, org_id, NULL, after, limit, out, n, e);
 }

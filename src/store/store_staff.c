@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "store/store_internal.h"
-#include "util/buf.h"
 #include "util/isotime.h"
 
 const char *const store_link_by_names[STORE_LINK__MAX] = {
@@ -170,28 +169,23 @@ int store_staff_list(struct store *s, int64_t org_id, const char *q,
 	struct db_stmt *st;
 	struct store_staff *v = NULL;
 	size_t len = 0, cap = 0;
-	struct buf pat;
+	char *pat;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	/* LIKE's own wildcards in q are escaped so a search for "a_b" means "a_b". */
-	buf_init(&pat, 1024);
-	buf_puts(&pat, "%");
-	for (const char *p = q ? q : ""; *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			buf_puts(&pat, "\\");
-		buf_append(&pat, p, 1);
-	}
-	buf_puts(&pat, "%");
-	if (buf_too_big(&pat))
-		return err_set(e, ERR_INVALID, "the search text is too long");
+	if (q && strlen(q) > 200)
+		return err_set(e, ERR_INVALID, "the search text is longer than 200 characters");
+	pat = store__like_pattern(q);
+	if (pat == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
 	st = store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ? AND"
 			     " (LOWER(COALESCE(staff.name, '')) LIKE LOWER(?) ESCAPE '\\' OR"
 			     "  LOWER(COALESCE(staff.email, '')) LIKE LOWER(?) ESCAPE '\\')"
 			     " ORDER BY LOWER(COALESCE(staff.name, '')), staff.id", e, "itt",
-			  org_id, pat.data, pat.data);
-	buf_free(&pat);
+			  org_id, pat, pat);
+	free(pat);
 	if (st == NULL)
 		return -1;
 	while ((rc = db_step(st, e)) == 1) {

@@ -242,6 +242,37 @@ static void test_sync_runs_and_jobs(void **state)
 	assert_status(r, 400);
 	ht_resp_free(&r);
 
+	/* Search runs in the store over every job: by the first job's customer, in other
+	 * case, and by a name nobody has. */
+	{
+		char q[300], *esc;
+		json_t *jobs, *j;
+		const char *cust;
+		size_t k;
+
+		snprintf(path, sizeof(path), "/api/jobs/%lld", (long long)first_id);
+		r = ht_get(&T, path);
+		cust = json_string_value(json_object_get(r.json, "customer_name"));
+		assert_non_null(cust);
+		esc = curl_easy_escape(NULL, cust, 0);
+		for (char *c = esc; *c; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		snprintf(q, sizeof(q), "/api/jobs?limit=500&q=%s", esc);
+		curl_free(esc);
+		ht_resp_free(&r);
+		r = ht_get(&T, q);
+		assert_status(r, 200);
+		jobs = json_object_get(r.json, "jobs");
+		assert_true(json_array_size(jobs) >= 1);
+		json_array_foreach(jobs, k, j)
+			assert_non_null(json_object_get(j, "customer_name"));
+		ht_resp_free(&r);
+		r = ht_get(&T, "/api/jobs?q=zz%25no-such_customer");
+		assert_status(r, 200);
+		assert_int_equal(json_array_size(json_object_get(r.json, "jobs")), 0);
+		ht_resp_free(&r);
+	}
+
 	snprintf(path, sizeof(path), "/api/jobs/%lld", (long long)first_id);
 	r = ht_get(&T, path);
 	assert_status(r, 200);
