@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,11 +479,9 @@ enum kind { K_TEXT, K_TIME, K_INT, K_REAL };
 
 /*
  * One version of a record: one allocation holding the slots of every field in schema
- * order and then the text they point into. Immutable once stored; refs counts the
- * table's reference (while the version is current) and every reader's.
+ * order and then the text they point into. Immutable once stored.
  */
 struct objects_rec {
-	atomic_uint refs;
 	uint32_t pos;			/* position in its table, stable across versions */
 	const struct objects_type *type;
 	uint64_t nulls;			/* bit i: field i is empty */
@@ -511,9 +508,32 @@ struct cindex {
 	size_t nchildren;
 };
 
+/*
+ * Pins keep replaced versions alive for the readers that may still hold them (see
+ * objects_pin). epoch counts replacements; a version replaced at epoch R goes to
+ * retired, and is freed once no pin taken before R (pin epoch < R) remains. pins holds
+ * the epochs of the live pins with their counts, oldest first. pin_mu guards the
+ * three and is taken last, after any other lock.
+ */
+struct pin {
+	uint64_t epoch;
+	size_t count;
+};
+
+struct retired {
+	struct objects_rec *rec;
+	uint64_t epoch;
+};
+
 struct objects {
 	pthread_rwlock_t lock;
 	struct table tables[NTYPES];
+	pthread_mutex_t pin_mu;
+	uint64_t epoch;
+	struct pin *pins;
+	size_t npins, pins_alloc;
+	struct retired *retired;
+	size_t nretired, retired_alloc;
 	struct cindex *cidx;
 	size_t ncidx;
 	json_t *blobs;	/* first 15 characters of an Id -> raw bytes as a JSON string */
@@ -571,15 +591,19 @@ struct objects *objects_new(void)
 	pthread_once(&field_slots_once, field_slots_build);
 	if (pthread_rwlock_init(&s->lock, NULL) != 0)
 		goto fail_free;
+	if (pthread_mutex_init(&s->pin_mu, NULL) != 0)
+		goto fail_lock;
 	s->blobs = json_object();
 	if (s->blobs == NULL)
-		goto fail_lock;
+		goto fail_mutex;
 	if (cindex_init(s) < 0)
 		goto fail_json;
 	return s;
 
 fail_json:
 	json_decref(s->blobs);
+fail_mutex:
+	pthread_mutex_destroy(&s->pin_mu);
 fail_lock:
 	pthread_rwlock_destroy(&s->lock);
 fail_free:
@@ -593,9 +617,14 @@ void objects_free(struct objects *s)
 		return;
 	for (size_t t = 0; t < NTYPES; t++) {
 		for (size_t i = 0; i < s->tables[t].n; i++)
-			objects_rec_unref(s->tables[t].recs[i]);
+			free(s->tables[t].recs[i]);
 		free(s->tables[t].recs);
 	}
+	for (size_t i = 0; i < s->nretired; i++)
+		free(s->retired[i].rec);
+	free(s->retired);
+	free(s->pins);
+	pthread_mutex_destroy(&s->pin_mu);
 	for (size_t i = 0; i < s->ncidx; i++) {
 		free(s->cidx[i].head);
 		free(s->cidx[i].tail);
@@ -710,17 +739,64 @@ json_t *objects_blob(const struct objects *s, const char *id)
 
 /* ---- Reading a record ---- */
 
-const struct objects_rec *objects_rec_ref(const struct objects_rec *r)
+/* Frees the retired versions no pin needs any more. Called with pin_mu held. */
+static void free_retired(struct objects *s)
 {
-	atomic_fetch_add_explicit(&((struct objects_rec *)r)->refs, 1, memory_order_relaxed);
-	return r;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->nretired; i++) {
+		if (s->npins > 0 && s->pins[0].epoch < s->retired[i].epoch)
+			s->retired[kept++] = s->retired[i];
+		else
+			free(s->retired[i].rec);
+	}
+	s->nretired = kept;
 }
 
-void objects_rec_unref(const struct objects_rec *r)
+int objects_pin(const struct objects *cs, uint64_t *pin)
 {
-	if (r != NULL &&
-	    atomic_fetch_sub_explicit(&((struct objects_rec *)r)->refs, 1, memory_order_acq_rel) == 1)
-		free((struct objects_rec *)r);
+	struct objects *s = (struct objects *)cs;	/* the pins are not the records */
+	int rc = 0;
+
+	pthread_mutex_lock(&s->pin_mu);
+	*pin = s->epoch;
+	if (s->npins > 0 && s->pins[s->npins - 1].epoch == *pin) {
+		s->pins[s->npins - 1].count++;
+	} else {
+		if (s->npins == s->pins_alloc) {
+			size_t alloc = s->pins_alloc ? s->pins_alloc * 2 : 16;
+			struct pin *p = realloc(s->pins, alloc * sizeof(*p));
+
+			if (p == NULL) {
+				rc = -1;
+				goto done;
+			}
+			s->pins = p;
+			s->pins_alloc = alloc;
+		}
+		s->pins[s->npins++] = (struct pin){ *pin, 1 };
+	}
+done:
+	pthread_mutex_unlock(&s->pin_mu);
+	return rc;
+}
+
+void objects_unpin(const struct objects *cs, uint64_t pin)
+{
+	struct objects *s = (struct objects *)cs;
+
+	pthread_mutex_lock(&s->pin_mu);
+	for (size_t i = 0; i < s->npins; i++) {
+		if (s->pins[i].epoch != pin)
+			continue;
+		if (--s->pins[i].count == 0) {
+			memmove(&s->pins[i], &s->pins[i + 1], (s->npins - i - 1) * sizeof(*s->pins));
+			s->npins--;
+			free_retired(s);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&s->pin_mu);
 }
 
 const struct objects_type *objects_rec_type(const struct objects_rec *r)
@@ -922,7 +998,6 @@ static struct objects_rec *draft_build(const struct draft *d, uint32_t pos)
 	r = malloc(sizeof(*r) + n * sizeof(r->v[0]) + text);
 	if (r == NULL)
 		return NULL;
-	atomic_init(&r->refs, 1);
 	r->pos = pos;
 	r->type = d->t;
 	r->nulls = d->nulls;
@@ -1075,8 +1150,8 @@ static int store_add(struct objects *s, struct objects_rec *r)
 	return 0;
 }
 
-/* Puts version r in the place of the current one (same position); takes the
- * reference and drops the table's reference to the old version. */
+/* Puts version r in the place of the current one (same position); the old version is
+ * retired (see struct objects). */
 static void store_replace(struct objects *s, struct objects_rec *r)
 {
 	struct objects_rec **slot = &s->tables[r->type->index].recs[r->pos];
@@ -1098,7 +1173,23 @@ static void store_replace(struct objects *s, struct objects_rec *r)
 			link_child(ci, now, r->pos);
 	}
 	*slot = r;
-	objects_rec_unref(old);
+	pthread_mutex_lock(&s->pin_mu);
+	if (s->nretired == s->retired_alloc) {
+		size_t alloc = s->retired_alloc ? s->retired_alloc * 2 : 64;
+		struct retired *p = realloc(s->retired, alloc * sizeof(*p));
+
+		if (p == NULL) {
+			/* Out of memory: keep the old version for good rather than free
+			 * what a reader may hold. */
+			pthread_mutex_unlock(&s->pin_mu);
+			return;
+		}
+		s->retired = p;
+		s->retired_alloc = alloc;
+	}
+	s->retired[s->nretired++] = (struct retired){ old, ++s->epoch };
+	free_retired(s);
+	pthread_mutex_unlock(&s->pin_mu);
 }
 
 /* ---- Validation of writes ---- */
@@ -1497,7 +1588,7 @@ static int store_json(struct objects *s, const struct objects_type *t, json_t *r
 		return 0;
 	}
 	if (store_add(s, r) < 0) {
-		objects_rec_unref(r);
+		free(r);
 		return -1;
 	}
 	return 0;
@@ -1663,7 +1754,7 @@ int objects_insert(struct objects *s, const struct objects_type *t,
 	if (r == NULL)
 		return -1;
 	if (store_add(s, r) < 0) {
-		objects_rec_unref(r);
+		free(r);
 		return -1;
 	}
 	return 0;

@@ -113,14 +113,14 @@ json_t *objects_valid_for(const struct objects_type *t, const struct objects_fie
  * queryable through queryAll. A base64 field holds true when it has data (objects_blob).
  *
  * Records are immutable: a write stores a new version of the record in its place, and
- * the old version lives on while someone holds a reference to it (objects_rec_ref), so
- * a query's rows keep the values they had when the query ran. A record never leaves
+ * the old version lives on while a pin taken before the write holds it (objects_pin),
+ * so a query's rows keep the values they had when the query ran. A record never leaves
  * its table (deletion is a flag), so its position in creation order is stable.
  *
  * Locking: the store has one readers-writer lock. Every function below except
- * objects_new/objects_free and the objects_rec_* accessors expects the caller to hold
- * it (read for lookups, write for changes). Records returned are borrowed and valid
- * while the lock is held, or for as long as the caller holds a reference.
+ * objects_new/objects_free, objects_unpin and the objects_rec_* accessors expects the
+ * caller to hold it (read for lookups, write for changes). Records returned are
+ * borrowed and valid while the lock is held, or while a pin taken under it is held.
  */
 struct objects;
 struct objects_rec;
@@ -128,7 +128,7 @@ struct objects_rec;
 /* A new empty store, or NULL when out of memory. */
 struct objects *objects_new(void);
 
-/* Frees the store and its references to every record; NULL does nothing. */
+/* Frees the store and every record; NULL does nothing. No pin may be left. */
 void objects_free(struct objects *s);
 
 void objects_rdlock(struct objects *s);
@@ -160,14 +160,20 @@ const struct objects_rec *objects_child_next(const struct objects *s,
  * json_string_length), or NULL. Borrowed. */
 json_t *objects_blob(const struct objects *s, const char *id);
 
-/* ---- Reading a record (no lock needed while the record is held) ---- */
+/* ---- Reading a record (no lock needed while the record is pinned) ---- */
 
-/* Takes one more reference to r (for use after the store lock is released); returns
- * r. Thread-safe. */
-const struct objects_rec *objects_rec_ref(const struct objects_rec *r);
+/*
+ * Pins the record versions current now: a write that replaces one of them keeps it
+ * (readable, unchanged) until every pin taken before the write is released. Query rows
+ * use this to read their records after the store lock is released. The caller holds
+ * the store lock (read or write). Writes the pin into *pin and returns 0, or -1 when out
+ * of memory. Thread-safe.
+ */
+int objects_pin(const struct objects *s, uint64_t *pin);
 
-/* Drops a reference taken with objects_rec_ref; NULL does nothing. Thread-safe. */
-void objects_rec_unref(const struct objects_rec *r);
+/* Releases a pin of objects_pin (frees the versions nothing needs any more). Needs no
+ * store lock; thread-safe. */
+void objects_unpin(const struct objects *s, uint64_t pin);
 
 /* r's type, its 18-character Id, and whether it is in the recycle bin. */
 const struct objects_type *objects_rec_type(const struct objects_rec *r);

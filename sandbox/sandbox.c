@@ -604,12 +604,12 @@ static void sandbox_free(struct sandbox *s)
 {
 	if (s == NULL)
 		return;
+	cursor_drop_all_locked(s);	/* their rows pin the store */
 	objects_free(s->store);
 	json_decref(s->access);
 	json_decref(s->refresh);
 	json_decref(s->codes);
 	json_decref(s->pending);
-	cursor_drop_all_locked(s);
 	for (size_t i = 0; i < s->cfg.ncallback_urls; i++)
 		free(s->callbacks[i]);
 	free(s->callbacks);
