@@ -133,3 +133,38 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts
 	*optind_out = optind;
 	return 0;
 }
+
+int cli_org_begin(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+		  int64_t *org_id, struct store **s)
+{
+	struct cli_opt all[24];
+	const char *org = NULL, *db = NULL;
+	struct store_org o;
+	struct err e;
+	size_t n = 0;
+	int first, rc;
+
+	*s = NULL;
+	for (const struct cli_opt *p = opts; p && p->name && n < 22; p++)
+		all[n++] = *p;
+	all[n++] = (struct cli_opt){ "org", 1, &org };
+	all[n] = (struct cli_opt){ NULL, 0, NULL };
+	rc = cli_parse(cmd, argc, argv, all, &db, &first);
+	if (rc)
+		return rc > 0 ? CLI_OK : CLI_USAGE;
+	if (first != argc)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[first]);
+	if (cli_parse_id(cmd, "--org", org, org_id) < 0)
+		return CLI_USAGE;
+	*s = cli_store(db);
+	if (*s == NULL)
+		return CLI_FAIL;
+	err_clear(&e);
+	if (store_org_get(*s, *org_id, &o, &e) < 0) {
+		store_close(*s);
+		*s = NULL;
+		return cli_fail_err(&e);
+	}
+	store_org_free(&o);
+	return CLI_GO;
+}

@@ -60,6 +60,16 @@ struct cli_opt {
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
 	      const char **db, int *optind_out);
 
+/*
+ * The common start of a command about one org: parses opts plus --org ID (and --db,
+ * --help), refuses operands, opens the store and checks that the org exists.
+ * Returns CLI_GO with *s open (the caller closes it) and *org_id set, or the exit code
+ * to return at once (the reason already printed; CLI_OK after --help).
+ */
+#define CLI_GO (-1)
+int cli_org_begin(const char *cmd, int argc, char **argv, const struct cli_opt *opts,
+		  int64_t *org_id, struct store **s);
+
 /* Subcommands. */
 int cli_org(int argc, char **argv);
 int cli_user(int argc, char **argv);

@@ -8,33 +8,19 @@
 
 int cli_jobs(int argc, char **argv)
 {
-	const char *org = NULL, *json = NULL, *db = NULL;
-	const struct cli_opt opts[] = { { "org", 1, &org }, { "json", 0, &json }, { NULL, 0, NULL } };
-	struct store_org o;
+	const char *json = NULL;
+	const struct cli_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
 	struct store_job *jobs;
 	struct store *s;
 	struct err e;
 	json_t *all = NULL;
 	int64_t org_id, after = 0, count = 0;
 	size_t n;
-	int first, rc;
+	int rc;
 
-	rc = cli_parse("jobs", argc, argv, opts, &db, &first);
-	if (rc)
-		return rc > 0 ? CLI_OK : CLI_USAGE;
-	if (first != argc)
-		return cli_usage("jobs", "unexpected argument '%s'", argv[first]);
-	if (cli_parse_id("jobs", "--org", org, &org_id) < 0)
-		return CLI_USAGE;
-	s = cli_store(db);
-	if (s == NULL)
-		return CLI_FAIL;
-	err_clear(&e);
-	if (store_org_get(s, org_id, &o, &e) < 0) {
-		store_close(s);
-		return cli_fail_err(&e);
-	}
-	store_org_free(&o);
+	rc = cli_org_begin("jobs", argc, argv, opts, &org_id, &s);
+	if (rc != CLI_GO)
+		return rc;
 	if (json)
 		all = json_array();
 	else

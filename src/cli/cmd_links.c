@@ -8,32 +8,19 @@
 
 int cli_links(int argc, char **argv)
 {
-	const char *org = NULL, *json = NULL, *db = NULL;
-	const struct cli_opt opts[] = { { "org", 1, &org }, { "json", 0, &json }, { NULL, 0, NULL } };
-	struct store_org o;
+	const char *json = NULL;
+	const struct cli_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
 	struct store_staff *st = NULL;
 	struct store *s;
 	struct err e;
 	int64_t org_id;
 	size_t n = 0;
-	int first, rc;
+	int rc;
 
-	rc = cli_parse("links", argc, argv, opts, &db, &first);
-	if (rc)
-		return rc > 0 ? CLI_OK : CLI_USAGE;
-	if (first != argc)
-		return cli_usage("links", "unexpected argument '%s'", argv[first]);
-	if (cli_parse_id("links", "--org", org, &org_id) < 0)
-		return CLI_USAGE;
-	s = cli_store(db);
-	if (s == NULL)
-		return CLI_FAIL;
-	err_clear(&e);
-	rc = store_org_get(s, org_id, &o, &e);
-	if (rc == 0) {
-		store_org_free(&o);
-		rc = store_staff_list(s, org_id, NULL, &st, &n, &e);
-	}
+	rc = cli_org_begin("links", argc, argv, opts, &org_id, &s);
+	if (rc != CLI_GO)
+		return rc;
+	rc = store_staff_list(s, org_id, NULL, &st, &n, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail_err(&e);
@@ -64,32 +51,25 @@ int cli_links(int argc, char **argv)
 /* link and unlink share everything but the OCC user. */
 static int set_link(const char *cmd, int argc, char **argv, int unlink)
 {
-	const char *org = NULL, *crm = NULL, *user = NULL, *db = NULL;
-	const struct cli_opt opts[] = {
-		{ "org", 1, &org }, { "crm-id", 1, &crm }, { "user", 1, &user }, { NULL, 0, NULL },
+	const char *crm = NULL, *user = NULL;
+	const struct cli_opt link_opts[] = {
+		{ "crm-id", 1, &crm }, { "user", 1, &user }, { NULL, 0, NULL },
 	};
+	const struct cli_opt unlink_opts[] = { { "crm-id", 1, &crm }, { NULL, 0, NULL } };
 	struct store_user u;
 	struct store *s;
 	struct err e;
 	int64_t org_id;
-	int first, rc;
+	int rc;
 
-	rc = cli_parse(cmd, argc, argv, unlink ? (const struct cli_opt[]){
-				{ "org", 1, &org }, { "crm-id", 1, &crm }, { NULL, 0, NULL } } : opts,
-		       &db, &first);
-	if (rc)
-		return rc > 0 ? CLI_OK : CLI_USAGE;
-	if (first != argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[first]);
-	if (cli_parse_id(cmd, "--org", org, &org_id) < 0)
-		return CLI_USAGE;
-	if (crm == NULL)
-		return cli_usage(cmd, "--crm-id is required");
-	if (!unlink && user == NULL)
-		return cli_usage(cmd, "--user is required (the OCC user's email)");
-	s = cli_store(db);
-	if (s == NULL)
-		return CLI_FAIL;
+	rc = cli_org_begin(cmd, argc, argv, unlink ? unlink_opts : link_opts, &org_id, &s);
+	if (rc != CLI_GO)
+		return rc;
+	if (crm == NULL || (!unlink && user == NULL)) {
+		store_close(s);
+		return cli_usage(cmd, crm == NULL ? "--crm-id is required"
+						  : "--user is required (the OCC user's email)");
+	}
 	err_clear(&e);
 	memset(&u, 0, sizeof(u));
 	rc = unlink ? 0 : store_user_find_email(s, org_id, user, &u, &e);

@@ -42,8 +42,8 @@ static void summary(const struct store_run *r)
 
 int cli_sync(int argc, char **argv)
 {
-	const char *org = NULL, *full = NULL, *db = NULL;
-	const struct cli_opt opts[] = { { "org", 1, &org }, { "full", 0, &full }, { NULL, 0, NULL } };
+	const char *full = NULL;
+	const struct cli_opt opts[] = { { "full", 0, &full }, { NULL, 0, NULL } };
 	char holder[128];
 	struct sync_options o;
 	struct sigaction sa;
@@ -51,18 +51,11 @@ int cli_sync(int argc, char **argv)
 	struct store *s;
 	struct err e, ge;
 	int64_t org_id, run_id = 0;
-	int first, rc, tty = isatty(STDERR_FILENO);
+	int rc, tty = isatty(STDERR_FILENO);
 
-	rc = cli_parse("sync", argc, argv, opts, &db, &first);
-	if (rc)
-		return rc > 0 ? CLI_OK : CLI_USAGE;
-	if (first != argc)
-		return cli_usage("sync", "unexpected argument '%s'", argv[first]);
-	if (cli_parse_id("sync", "--org", org, &org_id) < 0)
-		return CLI_USAGE;
-	s = cli_store(db);
-	if (s == NULL)
-		return CLI_FAIL;
+	rc = cli_org_begin("sync", argc, argv, opts, &org_id, &s);
+	if (rc != CLI_GO)
+		return rc;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -45,32 +45,19 @@ static int user_add(int argc, char **argv)
 
 static int user_list(int argc, char **argv)
 {
-	const char *org = NULL, *json = NULL, *db = NULL;
-	const struct cli_opt opts[] = { { "org", 1, &org }, { "json", 0, &json }, { NULL, 0, NULL } };
-	struct store_org o;
+	const char *json = NULL;
+	const struct cli_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
 	struct store_user *u = NULL;
 	struct store *s;
 	struct err e;
 	int64_t org_id;
 	size_t n = 0;
-	int first, rc;
+	int rc;
 
-	rc = cli_parse("user", argc, argv, opts, &db, &first);
-	if (rc)
-		return rc > 0 ? CLI_OK : CLI_USAGE;
-	if (first != argc)
-		return cli_usage("user", "unexpected argument '%s'", argv[first]);
-	if (cli_parse_id("user", "--org", org, &org_id) < 0)
-		return CLI_USAGE;
-	s = cli_store(db);
-	if (s == NULL)
-		return CLI_FAIL;
-	err_clear(&e);
-	rc = store_org_get(s, org_id, &o, &e);
-	if (rc == 0) {
-		store_org_free(&o);
-		rc = store_user_list(s, org_id, &u, &n, &e);
-	}
+	rc = cli_org_begin("user", argc, argv, opts, &org_id, &s);
+	if (rc != CLI_GO)
+		return rc;
+	rc = store_user_list(s, org_id, &u, &n, &e);
 	store_close(s);
 	if (rc < 0)
 		return cli_fail_err(&e);
