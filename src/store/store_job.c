@@ -289,15 +289,22 @@ int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j_
 	appointment_key(j->appointment_id, key);
 	if (store__tx_begin(s, &own, e) < 0)
 		return -1;
-	st = store__query(s, "SELECT id, fingerprint FROM jobs WHERE org_id = ?"
-			     " AND appointment_key = ?", e, "it", org_id, key);
+	/* One read tells whether the job exists, what it holds (by fingerprint) and
+	 * whether a stage push of it is pending, which only then costs a second look. */
+	st = store__query(s, "SELECT id, fingerprint, CASE WHEN EXISTS (SELECT 1 FROM outbox"
+			     " WHERE outbox.job_id = jobs.id AND state IN ('queued', 'sending')"
+			     " AND kind IN ('appointment_stage', 'opportunity_stage')) THEN 1 ELSE 0 END"
+			     " FROM jobs WHERE org_id = ? AND appointment_key = ?", e, "it", org_id,
+			  key);
 	if (st == NULL || (found = db_step(st, e)) < 0)
 		goto end;
 	if (found) {
 		job_id = db_col_int64(st, 0);
-		if (keep_pushed_stages(s, job_id, j_in, &kept, e) < 0)
-			goto end;
-		j = &kept.view;
+		if (db_col_int64(st, 2)) {
+			if (keep_pushed_stages(s, job_id, j_in, &kept, e) < 0)
+				goto end;
+			j = &kept.view;
+		}
 	}
 	phones = phones_json(j);
 	opps = opps_json(j);
