@@ -406,6 +406,9 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	while (done < orgs && now_s() - t0 < 600) {
 		struct db_stmt *st;
 		usleep(100 * 1000);
+		for (int p = 0; p < procs; p++)
+			if (waitpid(pids[p], NULL, WNOHANG) == pids[p])
+				die("a serve process exited", NULL);
 		st = db_prepare(db, "SELECT COUNT(DISTINCT org_id) FROM sync_runs WHERE"
 				    " status = 'succeeded' AND started_at >= ?", &e);
 		if (st == NULL)
