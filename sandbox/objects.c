@@ -1694,6 +1694,26 @@ fail:
 	return -1;
 }
 
+/* prefix and serial in at least 7 digits ("SA-0000042"), into out; no snprintf, as
+ * every seeded appointment and junction gets one. */
+static char *autonumber(char out[40], const char *prefix, size_t serial)
+{
+	char digits[24];
+	size_t n = 0, plen = strnlen(prefix, 16), k = 0;
+
+	do {
+		digits[n++] = (char)('0' + serial % 10);
+		serial /= 10;
+	} while (serial != 0);
+	while (n < 7)
+		digits[n++] = '0';
+	memcpy(out, prefix, plen);
+	while (n > 0)
+		out[plen + k++] = digits[--n];
+	out[plen + k] = '\0';
+	return out;
+}
+
 int objects_insert(struct objects *s, const struct objects_type *t,
 		   const struct objects_val *vals, int64_t now_ms, char id_out[19])
 {
@@ -1713,11 +1733,9 @@ int objects_insert(struct objects *s, const struct objects_type *t,
 			draft_text(&d, i, id_out, SFID_LEN);
 		} else if (!v->set) {
 			if (t->autonumber && f->flags & OF_NAME) {
-				snprintf(name, sizeof(name), "%s%07zu", t->autonumber, pos + 1);
+				autonumber(name, t->autonumber, pos + 1);
 				draft_text(&d, i, name, strlen(name));
-			} else if (strcmp(f->name, "CreatedDate") == 0 ||
-				   strcmp(f->name, "LastModifiedDate") == 0 ||
-				   strcmp(f->name, "SystemModstamp") == 0) {
+			} else if (f->type == OF_DATETIME && is_system_field(f->name)) {
 				draft_int(&d, i, now_ms);
 			} else if (f->type == OF_BOOLEAN) {
 				draft_int(&d, i, strcmp(f->name, "IsDeleted") != 0 &&

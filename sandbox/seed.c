@@ -2,11 +2,12 @@
 #include "sandbox/seed.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
 #include "util/isotime.h"
 
 #define DAY_MS 86400000LL
@@ -151,20 +152,94 @@ struct row {
 	struct objects_val v[OBJECTS_MAX_FIELDS];
 };
 
+/* The type named type (a schema name; memoized like field_at). */
+static const struct objects_type *type_named(const char *type)
+{
+	static _Thread_local struct {
+		const char *name;
+		const struct objects_type *t;
+	} memo[16];
+	size_t h = (size_t)(((uintptr_t)type * 0x9E3779B97F4A7C15ULL) >> 60);
+
+	if (memo[h].name != type) {
+		memo[h].t = objects_type_find(type);
+		if (memo[h].t == NULL)
+			abort();	/* as in field_at */
+		memo[h].name = type;
+	}
+	return memo[h].t;
+}
+
 static void row_start(struct row *w, const char *type)
 {
 	memset(w, 0, sizeof(*w));
-	w->t = objects_type_find(type);
+	w->t = type_named(type);
+}
+
+/* The position of field name in t. The seed names each field by a string literal,
+ * the same one for every record: a memo keyed by the literal's address skips the
+ * lookup after the first time. */
+static size_t field_at(const struct objects_type *t, const char *name)
+{
+	static _Thread_local struct {
+		const struct objects_type *t;
+		const char *name;
+		size_t i;
+	} memo[1024];
+	size_t h = (size_t)((((uintptr_t)name ^ ((uintptr_t)t << 7)) * 0x9E3779B97F4A7C15ULL) >> 54);
+
+	if (memo[h].name != name || memo[h].t != t) {
+		const struct objects_field *f = objects_field_find(t, name);
+
+		/* The names below are the schema's; a typo is a bug every seed test
+		 * catches. */
+		if (f == NULL)
+			abort();
+		memo[h].t = t;
+		memo[h].name = name;
+		memo[h].i = objects_field_index(t, f);
+	}
+	return memo[h].i;
 }
 
 static struct objects_val *col(struct row *w, const char *name)
 {
-	const struct objects_field *f = objects_field_find(w->t, name);
+	return &w->v[field_at(w->t, name)];
+}
 
-	/* The names below are the schema's; a typo is a bug every seed test catches. */
-	if (f == NULL)
-		abort();
-	return &w->v[objects_field_index(w->t, f)];
+/* Writes the strings up to a NULL one after another into out (n bytes), cut to fit: the
+ * seed's names and addresses, without snprintf's cost a million times over. */
+static char *cat(char *out, size_t n, ...)
+{
+	size_t len = 0;
+	const char *part;
+	va_list ap;
+
+	va_start(ap, n);
+	while ((part = va_arg(ap, const char *)) != NULL) {
+		size_t k = strlen(part);
+
+		if (k > n - 1 - len)
+			k = n - 1 - len;
+		memcpy(out + len, part, k);
+		len += k;
+	}
+	va_end(ap);
+	out[len] = '\0';
+	return out;
+}
+
+/* v in decimal, in out (12 bytes). */
+static const char *utoa(char out[12], unsigned v)
+{
+	char *p = out + 11;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
 }
 
 static void row_text(struct row *w, const char *name, const char *text)
@@ -253,7 +328,7 @@ static const char *categories(struct rng *r, char out[128])
 static const char *dependent(struct rng *r, const struct objects_type *t, const char *dep,
 			     const char *cv)
 {
-	const struct objects_field *f = objects_field_find(t, dep);
+	const struct objects_field *f = &t->fields[field_at(t, dep)];
 	const char *ok[16];
 	unsigned n = 0;
 
@@ -273,19 +348,21 @@ static char *long_text(struct rng *r, size_t chars)
 	static const char *const words[] = { "customer", "wants", "estimate", "for", "the",
 		"back", "porch", "windows", "café", "naïve", "façade", "—", "déjà", "vu", "→",
 		"siding", "HOA", "approval", "needed", "before", "install" };
-	struct buf b;
-	char *txt;
-	size_t n;
+	char *txt = malloc(chars + 32);	/* the longest word and a space fit past chars */
+	size_t n = 0;
 
-	buf_init(&b, 0);
-	while (b.len < chars) {
-		buf_puts(&b, words[rng_below(r, N(words))]);
-		buf_puts(&b, " ");
-	}
-	txt = buf_detach(&b, NULL);
 	if (txt == NULL)
 		return NULL;
-	n = strlen(txt) > chars ? chars : strlen(txt);
+	while (n < chars) {
+		const char *w = words[rng_below(r, N(words))];
+		size_t len = strlen(w);
+
+		memcpy(txt + n, w, len);
+		n += len;
+		txt[n++] = ' ';
+	}
+	txt[n] = '\0';
+	n = chars;
 	while (n > 0 && ((unsigned char)txt[n] & 0xC0) == 0x80)
 		n--;
 	txt[n] = '\0';
@@ -333,7 +410,7 @@ static int seed_opportunities(struct objects *s, struct rng *r, const char *appt
 		"Gutters", "Bath Remodel", "Kitchen Remodel", "Solar Panels" };
 	static const char *const results[] = { "Pending", "Sold", "Demo No Sale", "No Demo",
 					       "Recission" };
-	const struct objects_type *ot = objects_type_find("i360core__Sales_Opportunity__c");
+	const struct objects_type *ot = type_named("i360core__Sales_Opportunity__c");
 	unsigned n = rng_below(r, 4);
 
 	for (unsigned k = 0; k < n; k++) {
@@ -343,7 +420,7 @@ static int seed_opportunities(struct objects *s, struct rng *r, const char *appt
 		char name[200], opp[19], junction[19];
 		struct row w;
 
-		snprintf(name, sizeof(name), "%s %s", last, interest);
+		cat(name, sizeof(name), last, " ", interest, NULL);
 		row_start(&w, "i360core__Sales_Opportunity__c");
 		row_text(&w, "Name", name);
 		row_text(&w, "i360core__Account__c", account);
@@ -378,7 +455,7 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 	static const char *const statuses[] = { "Scheduled", "Confirmed", "Issued", "Ran - Sold",
 		"Ran - No Sale", "No Demo", "Cancelled", "Rescheduled" };
 	static const char *const types[] = { "Sales Call", "Rehash", "Follow Up", "Measure" };
-	const struct objects_type *at = objects_type_find("i360core__Sales_Appointment__c");
+	const struct objects_type *at = type_named("i360core__Sales_Appointment__c");
 	const struct person_name *fn = &firsts[rng_below(r, NFIRST)];
 	const struct person_name *ln = &lasts[rng_below(r, NLAST)];
 	unsigned place = rng_below(r, N(places));
@@ -390,7 +467,8 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 	int64_t mod = anchor - 1000 - (int64_t)rng_below(r, 60 * 1440) * MIN_MS;
 	int64_t mod_ms = rng_below(r, 60000);
 	const char *status = statuses[rng_below(r, rng_pct(r, 95) ? 7 : 8)];
-	char account[19], appt[19], contact[200], email[200], street[300], date[ISOTIME_LEN];
+	char account[19], appt[19], contact[200], email[200], street[300], date[OBJECTS_DT_LEN];
+	char num[12];
 	char acct_name[200], phone[160], cats[128];
 	char *notes = NULL;
 	struct row w;
@@ -398,9 +476,9 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 
 	mod -= mod_ms;
 
-	snprintf(contact, sizeof(contact), "%s %s", fn->display, ln->display);
-	snprintf(email, sizeof(email), "%s.%s%u@example.com", fn->ascii, ln->ascii,
-		 rng_below(r, 100));
+	cat(contact, sizeof(contact), fn->display, " ", ln->display, NULL);
+	cat(email, sizeof(email), fn->ascii, ".", ln->ascii, utoa(num, rng_below(r, 100)),
+	    "@example.com", NULL);
 	for (char *p = email; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	if (i % 50 == 7) {
@@ -413,9 +491,10 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 		const char *st = streets[rng_below(r, N(streets))];
 		int apt = rng_pct(r, 10);
 
-		snprintf(street, sizeof(street), "%u %s%s", number, st, apt ? "\nApt 4B" : "");
+		cat(street, sizeof(street), utoa(num, number), " ", st, apt ? "\nApt 4B" : "",
+		    NULL);
 	}
-	snprintf(acct_name, sizeof(acct_name), "%s Household", ln->display);
+	cat(acct_name, sizeof(acct_name), ln->display, " Household", NULL);
 	row_start(&w, "Account");
 	row_text(&w, "Name", acct_name);
 	row_text(&w, "BillingStreet", street);
@@ -423,7 +502,7 @@ static int seed_appointment(struct objects *s, const struct seed_opts *o, struct
 	row_time(&w, "SystemModstamp", mod - DAY_MS);
 	if (row_put(s, &w, mod, account, e) < 0)
 		return -1;
-	isotime_format(date, start);
+	objects_format_dt(date, start);
 	date[10] = '\0';
 	row_start(&w, "i360core__Sales_Appointment__c");
 	row_text(&w, "i360core__Account__c", account);

@@ -28,15 +28,14 @@ void sfid_checksum(const char *id15, char out[4])
 
 void sfid_make(char out[SFID_LEN + 1], const char *prefix, unsigned long serial)
 {
-	char digits[7];
-
-	for (int i = 5; i >= 0; i--) {
-		digits[i] = sfid_b62[serial % 62];
+	/* 3 prefix + "Dn" pod + "0000" + 6 digits = 15, then the checksum. Every seeded
+	 * record gets one, so no snprintf. */
+	memcpy(out, "000Dn0000", 9);
+	memcpy(out, prefix, strnlen(prefix, 3));
+	for (int i = 14; i >= 9; i--) {
+		out[i] = sfid_b62[serial % 62];
 		serial /= 62;
 	}
-	digits[6] = '\0';
-	/* 3 prefix + "Dn" pod + "0000" + 6 digits = 15. */
-	snprintf(out, SFID_LEN + 1, "%.3sDn0000%s", prefix, digits);
 	sfid_checksum(out, out + 15);
 }
 
