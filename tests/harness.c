@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sandbox/approve.h"
+#include "store/store_json.h"
 #include "sync/connect.h"
 #include "testutil.h"
 
@@ -88,4 +89,40 @@ void harness_stop(struct harness *h)
 	sandbox_stop(h->sb);
 	sandbox_emails_free(h->emails);
 	memset(h, 0, sizeof(*h));
+}
+
+char *harness_snapshot(struct harness *h)
+{
+	json_t *all = json_object();
+	struct store_job *jobs;
+	size_t n;
+	int64_t after = 0;
+	struct err e;
+	char *out;
+
+	do {
+		if (store_job_list(h->s, h->org, after, 500, &jobs, &n, &e) < 0) {
+			fprintf(stderr, "harness: jobs: %s\n", e.msg);
+			abort();
+		}
+		for (size_t i = 0; i < n; i++) {
+			json_t *j = store_job_json(&jobs[i]);
+			json_t *appt = json_array_get(json_object_get(j, "appointments"), 0);
+
+			json_object_del(j, "id");
+			json_object_del(appt, "id");
+			json_object_del(json_object_get(j, "assigned_user"), "id");
+			if (json_object_get(all, jobs[i].job.appointment_id)) {
+				fprintf(stderr, "harness: two jobs for %s\n", jobs[i].job.appointment_id);
+				abort();
+			}
+			json_object_set_new(all, jobs[i].job.appointment_id, j);
+		}
+		if (n)
+			after = jobs[n - 1].id;
+		store_jobs_free(jobs, n);
+	} while (n == 500);
+	out = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(all);
+	return out;
 }

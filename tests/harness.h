@@ -35,6 +35,11 @@ int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e
 
 void harness_stop(struct harness *h);
 
+/* Every job of the org as the API shows it, without the store's own ids, keyed by
+ * appointment Id, as sorted compact JSON (malloc'd): two stores that hold the same
+ * jobs give the same text. Fails the test when one appointment has two jobs. */
+char *harness_snapshot(struct harness *h);
+
 /* The redirect URI the tests register. */
 #define HARNESS_REDIRECT "http://127.0.0.1:9/auth/improveit360/callback"
 

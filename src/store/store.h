@@ -163,6 +163,9 @@ int store_integration_set_status(struct store *s, int64_t org_id,
 				 enum store_integration_status status, const char *last_error,
 				 struct err *e);
 
+/* Clears last_error of a connected integration (a run went through). */
+int store_integration_clear_error(struct store *s, int64_t org_id, struct err *e);
+
 /* Settings: platform "lightning"|"classic", documents "all"|"none"; NULL keeps. */
 int store_integration_set_settings(struct store *s, int64_t org_id, const char *platform,
 				   const char *documents, struct err *e);

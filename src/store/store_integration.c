@@ -178,6 +178,13 @@ int store_integration_set_status(struct store *s, int64_t org_id,
 			   isotime_now_ms(), org_id) < 0 ? -1 : 0;
 }
 
+int store_integration_clear_error(struct store *s, int64_t org_id, struct err *e)
+{
+	return store__exec(s, "UPDATE integrations SET last_error = NULL WHERE org_id = ?"
+			      " AND status = 'connected' AND last_error IS NOT NULL", e, "i",
+			   org_id) < 0 ? -1 : 0;
+}
+
 int store_integration_set_settings(struct store *s, int64_t org_id, const char *platform,
 				   const char *documents, struct err *e)
 {

@@ -117,13 +117,23 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 	return 0;
 }
 
-/* A refused refresh token pauses the org until an admin authorizes again. */
+/*
+ * What a failure means for the org: a refused refresh token pauses it until an admin
+ * authorizes again; an exhausted daily API allowance is said on the integration (the
+ * scheduler rests the org and it resumes by itself).
+ */
 static void note_failure(struct pull_ctx *p)
 {
 	const struct sf_error *se = p->cs ? sf_client_last_error(p->cs->client) : NULL;
 	struct err ie;
 
-	if (se && se->kind == SF_ERROR_REAUTH) {
+	if (se && se->kind == SF_ERROR_LIMIT) {
+		store_integration_set_status(p->s, p->org_id, STORE_INT_CONNECTED,
+					     "The I360 org's daily API allowance is used up "
+					     "(REQUEST_LIMIT_EXCEEDED): syncs are paused and resume "
+					     "by themselves once Salesforce allows calls again", &ie);
+		log_warn("sync.api_allowance_exhausted", "org=%lld", (long long)p->org_id);
+	} else if (se && se->kind == SF_ERROR_REAUTH) {
 		store_integration_set_status(p->s, p->org_id, STORE_INT_NEEDS_REAUTH,
 					     "ImproveIt360 refused the stored authorization: an "
 					     "admin must authorize again", &ie);
@@ -162,6 +172,9 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 	if (pull_appointments(&p, e) < 0)
 		goto end;
 	rc = 0;
+	/* A run that went through clears what an earlier failure said. */
+	if (store_integration_clear_error(s, org_id, &fe) < 0)
+		log_warn("sync.clear_error_failed", "org=%lld", (long long)org_id);
 end:
 	if (rc < 0)
 		note_failure(&p);

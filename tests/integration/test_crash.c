@@ -19,7 +19,6 @@
 #include <sodium.h>
 
 #include "harness.h"
-#include "store/store_json.h"
 #include "util/isotime.h"
 
 extern char **environ;
@@ -67,38 +66,6 @@ static void sync_to_end(struct harness *h)
 	fail_msg("the sync never succeeded after a crash");
 }
 
-/* Every job as the API shows it, without the store's own ids, in appointment order. */
-static char *snapshot(struct harness *h)
-{
-	json_t *all = json_object();
-	struct store_job *jobs;
-	size_t n;
-	int64_t after = 0;
-	struct err e;
-	char *out;
-
-	do {
-		assert_int_equal(store_job_list(h->s, h->org, after, 500, &jobs, &n, &e), 0);
-		for (size_t i = 0; i < n; i++) {
-			json_t *j = store_job_json(&jobs[i]);
-			json_t *appt = json_array_get(json_object_get(j, "appointments"), 0);
-
-			json_object_del(j, "id");
-			json_object_del(appt, "id");
-			json_object_del(json_object_get(j, "assigned_user"), "id");
-			/* Two jobs for one appointment would collide here and show as missing. */
-			assert_null(json_object_get(all, jobs[i].job.appointment_id));
-			json_object_set_new(all, jobs[i].job.appointment_id, j);
-		}
-		if (n)
-			after = jobs[n - 1].id;
-		store_jobs_free(jobs, n);
-	} while (n == 500);
-	out = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
-	json_decref(all);
-	return out;
-}
-
 /* No run left marked running, no lease left taken once everything has ended. */
 static void assert_settled(struct harness *h)
 {
@@ -138,7 +105,7 @@ static void test_sigkill_at_random_pages(void **state)
 	t0 = isotime_now_ms();
 	sync_to_end(&h);
 	span = isotime_now_ms() - t0;
-	reference = snapshot(&h);
+	reference = harness_snapshot(&h);
 	assert_true(strlen(reference) > 1000);
 	assert_settled(&h);
 
@@ -154,7 +121,7 @@ static void test_sigkill_at_random_pages(void **state)
 		killed_mid += status == 128 + SIGKILL;
 		usleep(900 * 1000);	/* the dead process's lease runs out */
 		sync_to_end(&h);
-		got = snapshot(&h);
+		got = harness_snapshot(&h);
 		if (strcmp(got, reference) != 0)
 			fail_msg("iteration %d: the store differs from the uninterrupted run", i);
 		free(got);
