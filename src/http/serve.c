@@ -349,6 +349,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
 	metrics_request(sv->ctx.metrics, c->route ? c->route->pattern : "unmatched",
 			c->req.status, ms);
+	/* The route pattern, not the URL: query strings carry OAuth codes and states. */
+	log_debug("http.request", "method=%s route=%s status=%d ms=%.1f", c->req.method,
+		  c->route ? c->route->pattern : "unmatched", c->req.status, ms);
 	upload_free(c->up);
 	buf_free(&c->body);
 	free(c);

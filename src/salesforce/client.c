@@ -489,6 +489,20 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
 	rc = curl_easy_perform(h);
+	if (log_enabled(LOG_DEBUG)) {
+		/* The path only: a query string holds SOQL, and no header or body is ever
+		 * logged (tokens travel in them). */
+		const char *path = strstr(url, "://");
+		long status = 0;
+		double secs = 0;
+
+		path = path ? strchr(path + 3, '/') : NULL;
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &secs);
+		log_debug("sf.request", "method=%s path=%.*s status=%ld ms=%.0f curl=%d", method,
+			  path ? (int)strcspn(path, "?") : 1, path ? path : "/", status, secs * 1000,
+			  (int)rc);
+	}
 	/* Detach everything that points into this frame before returning. */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
