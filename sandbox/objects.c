@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <sodium.h>
+#include <sys/mman.h>
 
 #include "sandbox/sfid.h"
 #include "util/isotime.h"
@@ -483,14 +484,28 @@ enum kind { K_TEXT, K_TIME, K_INT, K_REAL };
  */
 struct objects_rec {
 	uint32_t pos;			/* position in its table, stable across versions */
+	uint32_t heap;			/* 1: its own allocation; 0: in its table's arena */
 	const struct objects_type *type;
 	uint64_t nulls;			/* bit i: field i is empty */
 	union slot v[];			/* type->nfields slots, then the text */
 };
 
+/*
+ * New records are cut from their table's arena, big chunks mapped with a hint for huge
+ * pages: a million appointments then sit together in memory, a scan over them walks
+ * few pages, and seeding faults few pages in. Arena records are freed with the store;
+ * versions that replace them are allocations of their own (heap), freed when retired.
+ * A replaced arena record stays until the store goes (at most one per record).
+ */
+struct chunk {
+	struct chunk *next;
+	size_t size, used;	/* size counts the whole mapping, header included */
+};
+
 struct table {
 	struct objects_rec **recs;
 	size_t n, alloc;
+	struct chunk *chunks;	/* the newest first */
 };
 
 /*
@@ -539,6 +554,48 @@ struct objects {
 	json_t *blobs;	/* first 15 characters of an Id -> raw bytes as a JSON string */
 	unsigned long doc_serial;
 };
+
+#define CHUNK_FIRST ((size_t)256 << 10)
+#define CHUNK_MAX ((size_t)64 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* n bytes (8-aligned) from tb's arena, or NULL when out of memory. Chunks double from
+ * CHUNK_FIRST to CHUNK_MAX, so that a small org stays small. */
+static void *arena_alloc(struct table *tb, size_t n)
+{
+	struct chunk *c = tb->chunks;
+	size_t head = (sizeof(*c) + 7) & ~(size_t)7;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (c == NULL || c->size - c->used < n) {
+		size_t size = c ? c->size * 2 : CHUNK_FIRST;
+
+		if (size > CHUNK_MAX)
+			size = CHUNK_MAX;
+		while (size < head + n)
+			size *= 2;
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		if (size >= 2 * HUGE_PAGE)
+			madvise(p, size, MADV_HUGEPAGE);	/* a hint; failure is fine */
+		c = p;
+		c->size = size;
+		c->used = head;
+		c->next = tb->chunks;
+		tb->chunks = c;
+	}
+	p = (char *)c + c->used;
+	c->used += n;
+	return p;
+}
+
+static void rec_free(struct objects_rec *r)
+{
+	if (r != NULL && r->heap)
+		free(r);
+}
 
 static enum kind kind_of(enum objects_ftype t)
 {
@@ -617,11 +674,17 @@ void objects_free(struct objects *s)
 		return;
 	for (size_t t = 0; t < NTYPES; t++) {
 		for (size_t i = 0; i < s->tables[t].n; i++)
-			free(s->tables[t].recs[i]);
+			rec_free(s->tables[t].recs[i]);
 		free(s->tables[t].recs);
+		while (s->tables[t].chunks != NULL) {
+			struct chunk *c = s->tables[t].chunks;
+
+			s->tables[t].chunks = c->next;
+			munmap(c, c->size);
+		}
 	}
 	for (size_t i = 0; i < s->nretired; i++)
-		free(s->retired[i].rec);
+		rec_free(s->retired[i].rec);
 	free(s->retired);
 	free(s->pins);
 	pthread_mutex_destroy(&s->pin_mu);
@@ -748,7 +811,7 @@ static void free_retired(struct objects *s)
 		if (s->npins > 0 && s->pins[0].epoch < s->retired[i].epoch)
 			s->retired[kept++] = s->retired[i];
 		else
-			free(s->retired[i].rec);
+			rec_free(s->retired[i].rec);
 	}
 	s->nretired = kept;
 }
@@ -984,9 +1047,9 @@ static void draft_int(struct draft *d, size_t i, int64_t v)
 	d->v[i].i = v;
 }
 
-/* The draft as a new version at position pos (one reference, the caller's), or NULL
- * when out of memory. */
-static struct objects_rec *draft_build(const struct draft *d, uint32_t pos)
+/* The draft as a record at position pos, in tb's arena or (tb NULL) an allocation of
+ * its own; NULL when out of memory. */
+static struct objects_rec *draft_build(const struct draft *d, uint32_t pos, struct table *tb)
 {
 	size_t n = d->t->nfields, text = 0, off = 0;
 	struct objects_rec *r;
@@ -995,10 +1058,12 @@ static struct objects_rec *draft_build(const struct draft *d, uint32_t pos)
 	for (size_t i = 0; i < n; i++)
 		if (d->text[i] != NULL)
 			text += d->v[i].s.len + 1;
-	r = malloc(sizeof(*r) + n * sizeof(r->v[0]) + text);
+	r = tb ? arena_alloc(tb, sizeof(*r) + n * sizeof(r->v[0]) + text) :
+	    malloc(sizeof(*r) + n * sizeof(r->v[0]) + text);
 	if (r == NULL)
 		return NULL;
 	r->pos = pos;
+	r->heap = tb == NULL;
 	r->type = d->t;
 	r->nulls = d->nulls;
 	area = (char *)&r->v[n];
@@ -1580,17 +1645,16 @@ static int store_json(struct objects *s, const struct objects_type *t, json_t *r
 	struct objects_rec *r;
 
 	draft_from_json(&d, t, rec);
-	r = draft_build(&d, (uint32_t)pos);
-	if (r == NULL)
-		return -1;
 	if (pos < s->tables[t->index].n) {
+		r = draft_build(&d, (uint32_t)pos, NULL);
+		if (r == NULL)
+			return -1;
 		store_replace(s, r);
 		return 0;
 	}
-	if (store_add(s, r) < 0) {
-		free(r);
-		return -1;
-	}
+	r = draft_build(&d, (uint32_t)pos, &s->tables[t->index]);
+	if (r == NULL || store_add(s, r) < 0)
+		return -1;	/* what the arena gave stays there */
 	return 0;
 }
 
@@ -1768,13 +1832,9 @@ int objects_insert(struct objects *s, const struct objects_type *t,
 			}
 		}
 	}
-	r = draft_build(&d, (uint32_t)pos);
-	if (r == NULL)
-		return -1;
-	if (store_add(s, r) < 0) {
-		free(r);
-		return -1;
-	}
+	r = draft_build(&d, (uint32_t)pos, &s->tables[t->index]);
+	if (r == NULL || store_add(s, r) < 0)
+		return -1;	/* what the arena gave stays there */
 	return 0;
 }
 
