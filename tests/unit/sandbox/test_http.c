@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "sandbox/sandbox.h"
+#include "sandbox/sfid.h"
 #include "util/buf.h"
 
 static struct sandbox *sb;
@@ -247,6 +248,65 @@ static void test_paging_and_locators(void **state)
 	assert_int_equal(r.status, 400);
 	assert_string_equal(error_code(&r), "INVALID_QUERY_LOCATOR");
 	resp_free(&r);
+}
+
+/* A cursor's later pages show the records as they were when the query ran (the rows
+ * pin their versions): an update or a deletion after the first page does not show on
+ * the second; a new query sees both. */
+static void test_later_pages_show_records_as_queried(void **state)
+{
+	char path[512], next[256], ids[3][19];
+	struct resp r;
+	json_t *f, *recs;
+	struct err e;
+
+	(void)state;
+	knobs("{\"page_size\": 1}");
+	for (int i = 0; i < 3; i++)
+		sfid_make(ids[i], "a0A", (unsigned long)(10 + i));
+	snprintf(path, sizeof(path), "/services/data/v58.0/query?q=SELECT+Id,"
+		 "i360core__Contact_Name__c+FROM+i360core__Sales_Appointment__c+WHERE+Id+IN+"
+		 "('%s','%s','%s')+ORDER+BY+Id", ids[0], ids[1], ids[2]);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "totalSize")), 3);
+	snprintf(next, sizeof(next), "%s", json_string_value(json_object_get(r.json, "nextRecordsUrl")));
+	resp_free(&r);
+
+	f = json_pack("{s:s}", "i360core__Contact_Name__c", "Changed After The Query");
+	assert_int_equal(sandbox_record_update(sb, ids[1], f, &e), 0);
+	json_decref(f);
+	assert_int_equal(sandbox_record_delete(sb, ids[2], NULL, &e), 0);
+
+	r = get(next);
+	assert_int_equal(r.status, 200);
+	recs = json_object_get(r.json, "records");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(recs, 0), "Id")), ids[1]);
+	assert_true(json_string_value(json_object_get(json_array_get(recs, 0),
+						      "i360core__Contact_Name__c")) == NULL ||
+		    strcmp(json_string_value(json_object_get(json_array_get(recs, 0),
+							     "i360core__Contact_Name__c")),
+			   "Changed After The Query") != 0);
+	snprintf(next, sizeof(next), "%s", json_string_value(json_object_get(r.json, "nextRecordsUrl")));
+	resp_free(&r);
+	r = get(next);	/* deleted since, but live when the query ran */
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(r.json, "records"), 0), "Id")), ids[2]);
+	assert_true(json_is_true(json_object_get(r.json, "done")));
+	resp_free(&r);
+
+	r = get(path);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "totalSize")), 2);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/query?q=SELECT+i360core__Contact_Name__c+"
+		 "FROM+i360core__Sales_Appointment__c+WHERE+Id+=+'%s'", ids[1]);
+	r = get(path);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(r.json, "records"), 0), "i360core__Contact_Name__c")),
+		"Changed After The Query");
+	resp_free(&r);
+	knobs("{\"page_size\": 10}");
 }
 
 static void test_child_results_page_on_their_own(void **state)
@@ -493,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_versions_and_not_found),
 		cmocka_unit_test(test_paging_and_locators),
 		cmocka_unit_test(test_child_results_page_on_their_own),
+		cmocka_unit_test(test_later_pages_show_records_as_queried),
 		cmocka_unit_test(test_quota_and_faults),
 		cmocka_unit_test(test_drop_after_committed_write),
 		cmocka_unit_test(test_token_expiry_refresh_and_revoke),
