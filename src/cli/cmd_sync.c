@@ -1,5 +1,6 @@
 /* cmd_sync: `i360bridge sync --org ID [--full]` — a sync in the foreground. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,12 +8,13 @@
 #include "cli/cli.h"
 #include "sync/sync.h"
 
-static volatile sig_atomic_t stop_requested;
+/* Lock-free atomics are safe to store from a signal handler. */
+static atomic_int stop_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	atomic_store(&stop_requested, 1);
 }
 
 /* On a terminal, one line rewritten in place as the run goes. */

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,7 +293,7 @@ static void release_rest(struct store *s, const struct store_outbox_item *it, si
 /* Claims one batch and works it, stopping early when *stop is set. *claimed says how
  * many items the claim took. */
 static int work_batch(struct store *s, const char *holder, const struct pusher_config *c,
-		      const volatile int *stop, size_t *claimed, int *done, struct err *e)
+		      const atomic_int *stop, size_t *claimed, int *done, struct err *e)
 {
 	struct store_outbox_item *items;
 	size_t n, i;
@@ -303,7 +304,7 @@ static int work_batch(struct store *s, const char *holder, const struct pusher_c
 		return -1;
 	*claimed = n;
 	for (i = 0; i < n && rc == 0; i++) {
-		if (stop && *stop)
+		if (stop && atomic_load(stop))
 			break;
 		if ((rc = push_one(s, c, &items[i], &ended, e)) == 0 && done)
 			*done += ended;
@@ -346,7 +347,7 @@ struct pusher {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	unsigned long kicks;
-	volatile int stop;
+	atomic_int stop;
 };
 
 /* Waits up to poll_ms for a kick that came after seen, or for stop. */
@@ -360,7 +361,7 @@ static void wait_for_work(struct pusher *p, unsigned long seen)
 	until.tv_sec += (time_t)(p->cfg.poll_ms / 1000 + ns / 1000000000);
 	until.tv_nsec = (long)(ns % 1000000000);
 	pthread_mutex_lock(&p->mu);
-	while (!p->stop && p->kicks == seen)
+	while (!atomic_load(&p->stop) && p->kicks == seen)
 		if (pthread_cond_timedwait(&p->cond, &p->mu, &until) != 0)
 			break;
 	pthread_mutex_unlock(&p->mu);
@@ -374,7 +375,7 @@ static void *worker_main(void *arg)
 	size_t claimed;
 	struct err e;
 
-	while (!p->stop) {
+	while (!atomic_load(&p->stop)) {
 		pthread_mutex_lock(&p->mu);
 		seen = p->kicks;
 		pthread_mutex_unlock(&p->mu);
@@ -445,7 +446,7 @@ void pusher_stop(struct pusher *p)
 	if (p == NULL)
 		return;
 	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
+	atomic_store(&p->stop, 1);
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mu);
 	for (int i = 0; i < p->nthreads; i++)

@@ -100,7 +100,7 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 			store_run_clear(&r);
 		}
 	}
-	if (p->o->stop && *p->o->stop)
+	if (p->o->stop && atomic_load(p->o->stop))
 		return err_set(e, ERR_CONFLICT, "the sync was stopped before it finished (the "
 			       "service is shutting down); the next sync goes on from here");
 	if (store_lease_renew(p->s, p->org_id, p->o->holder, isotime_now_ms(), lease_ms(p->o),

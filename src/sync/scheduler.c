@@ -21,7 +21,7 @@ struct job_item {
 /*
  * State shared by the scheduler thread, the workers and submitters, under mu:
  * the ring queue (head, len), and `stopping`. The stop flag is also read without the
- * lock by running syncs (sig_atomic_t): it only ever goes from 0 to 1.
+ * lock by running syncs (an atomic): it only ever goes from 0 to 1.
  */
 struct scheduler {
 	struct scheduler_config cfg;
@@ -34,7 +34,7 @@ struct scheduler {
 	pthread_cond_t cond;
 	struct job_item queue[QUEUE_MAX];
 	size_t head, len;
-	volatile sig_atomic_t stop;
+	atomic_int stop;
 };
 
 int64_t scheduler_first_slot(int64_t org_id, int64_t now, int64_t interval_ms)
@@ -50,7 +50,7 @@ static int enqueue(struct scheduler *s, const struct job_item *it)
 	int rc = -1;
 
 	pthread_mutex_lock(&s->mu);
-	if (s->len < QUEUE_MAX && !s->stop) {
+	if (s->len < QUEUE_MAX && !atomic_load(&s->stop)) {
 		s->queue[(s->head + s->len) % QUEUE_MAX] = *it;
 		s->len++;
 		pthread_cond_signal(&s->cond);
@@ -85,7 +85,7 @@ static void sleep_ms(int64_t ms)
 /* Sleeps up to ms, waking early when the scheduler stops. */
 static void nap(struct scheduler *s, int64_t ms)
 {
-	while (ms > 0 && !s->stop) {
+	while (ms > 0 && !atomic_load(&s->stop)) {
 		int64_t step = ms < 100 ? ms : 100;
 		sleep_ms(step);
 		ms -= step;
@@ -107,7 +107,7 @@ static size_t tick(struct scheduler *s, struct store *st)
 		log_error("scheduler.due_failed", "error=\"%s\"", e.msg);
 		return 0;
 	}
-	for (size_t i = 0; i < n && !s->stop; i++) {
+	for (size_t i = 0; i < n && !atomic_load(&s->stop); i++) {
 		struct job_item it = { due[i].org_id, 0, SYNC_SCHEDULED };
 		int64_t at;
 		int won;
@@ -135,7 +135,7 @@ static void *ticker_main(void *arg)
 	struct store *st = NULL;
 	struct err e;
 
-	while (!s->stop) {
+	while (!atomic_load(&s->stop)) {
 		if (st == NULL && (st = store_open(s->db_url, &e)) == NULL)
 			log_error("scheduler.store_failed", "error=\"%s\"", e.msg);
 		/* A full batch means more orgs are due: look again at once. */
@@ -196,9 +196,9 @@ static void *worker_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
-		while (s->len == 0 && !s->stop)
+		while (s->len == 0 && !atomic_load(&s->stop))
 			pthread_cond_wait(&s->cond, &s->mu);
-		if (s->stop) {
+		if (atomic_load(&s->stop)) {
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
@@ -265,7 +265,7 @@ void scheduler_stop(struct scheduler *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
+	atomic_store(&s->stop, 1);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->mu);
 	if (!s->cfg.no_schedule)

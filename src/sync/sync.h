@@ -2,7 +2,7 @@
 #ifndef I360_SYNC_SYNC_H
 #define I360_SYNC_SYNC_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "salesforce/client.h"
@@ -33,8 +33,9 @@ struct sync_options {
 	const struct sf_client_config *client;	/* timeouts, retries; NULL: defaults */
 	sync_progress_fn *progress;
 	void *progress_arg;
-	/* Set (e.g. by SIGTERM) to stop after the page in hand is committed. */
-	const volatile sig_atomic_t *stop;
+	/* Set (e.g. by SIGTERM, or by another thread) to stop after the page in hand is
+	 * committed. Read without a lock: it is an atomic that only goes from 0 to 1. */
+	const atomic_int *stop;
 };
 
 /*
