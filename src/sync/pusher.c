@@ -50,6 +50,9 @@ static void settle(const struct pusher_config *in, struct pusher_config *c)
 		c->workers = 1;
 	if (c->poll_ms <= 0)
 		c->poll_ms = 1000;
+	/* A claim outlives a dead claimant this long; then another worker retries. */
+	if (c->claim_ms <= 0 && getenv("I360BRIDGE_PUSH_CLAIM_MS"))
+		c->claim_ms = strtoll(getenv("I360BRIDGE_PUSH_CLAIM_MS"), NULL, 10);
 	if (c->claim_ms <= 0)
 		c->claim_ms = 5 * 60 * 1000;
 	if (c->max_attempts <= 0)

@@ -23,7 +23,8 @@
 
 extern char **environ;
 
-#define ITERATIONS 20
+/* 20 in make check; I360_CRASH_ITERATIONS sets a longer campaign. */
+#define ITERATIONS_DEFAULT 20
 #define LEASE_MS "800"
 
 /* Starts `i360bridge sync --org ORG --full` on the harness's store. */
@@ -93,6 +94,8 @@ static void test_sigkill_at_random_pages(void **state)
 	char *reference, *got;
 	int64_t t0, span;
 	int killed_mid = 0;
+	const char *env = getenv("I360_CRASH_ITERATIONS");
+	int iterations = env && atoi(env) > 0 ? atoi(env) : ITERATIONS_DEFAULT;
 
 	(void)state;
 	setenv("I360BRIDGE_LEASE_MS", LEASE_MS, 1);
@@ -109,7 +112,7 @@ static void test_sigkill_at_random_pages(void **state)
 	assert_true(strlen(reference) > 1000);
 	assert_settled(&h);
 
-	for (int i = 0; i < ITERATIONS; i++) {
+	for (int i = 0; i < iterations; i++) {
 		pid_t pid;
 		int status;
 
@@ -127,9 +130,9 @@ static void test_sigkill_at_random_pages(void **state)
 		free(got);
 		assert_settled(&h);
 	}
-	fprintf(stderr, "crash: %d iterations, %d killed mid-sync (span %lld ms)\n", ITERATIONS,
+	fprintf(stderr, "crash: %d iterations, %d killed mid-sync (span %lld ms)\n", iterations,
 		killed_mid, (long long)span);
-	assert_true(killed_mid >= ITERATIONS / 2);
+	assert_true(killed_mid >= iterations / 2);
 	free(reference);
 	harness_stop(&h);
 }
