@@ -67,6 +67,37 @@ static void sync_to_end(struct harness *h)
 	fail_msg("the sync never succeeded after a crash");
 }
 
+static int64_t count_jobs(struct harness *h, int64_t *assigned)
+{
+	struct store_job *jobs;
+	size_t n;
+	struct err e;
+
+	*assigned = 0;
+	assert_int_equal(store_job_list(h->s, h->org, 0, 100000, &jobs, &n, &e), 0);
+	store_jobs_free(jobs, n);
+	return (int64_t)n;
+}
+
+/* Waits until the running sync has committed at least target jobs (its pages are
+ * whole, so that is a page boundary or the middle of the next page), then kills it.
+ * Returns how the process ended: 128 + SIGKILL when the kill caught it. */
+static int kill_after_jobs(struct harness *h, pid_t pid, int64_t target)
+{
+	int64_t assigned;
+	int status;
+
+	for (int i = 0; i < 20000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)	/* it ended first */
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (count_jobs(h, &assigned) >= target)
+			break;
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	return wait_exit(pid);
+}
+
 /* No run left marked running, no lease left taken once everything has ended. */
 static void assert_settled(struct harness *h)
 {
@@ -92,7 +123,7 @@ static void test_sigkill_at_random_pages(void **state)
 	struct sandbox_config cfg;
 	struct harness h;
 	char *reference, *got;
-	int64_t t0, span;
+	int64_t t0, span, jobs_total;
 	int killed_mid = 0;
 	const char *env = getenv("I360_CRASH_ITERATIONS");
 	int iterations = env && atoi(env) > 0 ? atoi(env) : ITERATIONS_DEFAULT;
@@ -110,6 +141,10 @@ static void test_sigkill_at_random_pages(void **state)
 	span = isotime_now_ms() - t0;
 	reference = harness_snapshot(&h);
 	assert_true(strlen(reference) > 1000);
+	{
+		int64_t assigned;
+		jobs_total = count_jobs(&h, &assigned);
+	}
 	assert_settled(&h);
 
 	for (int i = 0; i < iterations; i++) {
@@ -118,9 +153,9 @@ static void test_sigkill_at_random_pages(void **state)
 
 		harness_new_store(&h, 1);
 		pid = start_sync(&h);
-		usleep((useconds_t)randombytes_uniform((uint32_t)(span > 1 ? span : 1)) * 1000);
-		kill(pid, SIGKILL);
-		status = wait_exit(pid);
+		/* A random page: kill once that many jobs are committed (or at once when the
+		 * target is 0, before the first page). */
+		status = kill_after_jobs(&h, pid, (int64_t)randombytes_uniform((uint32_t)jobs_total));
 		killed_mid += status == 128 + SIGKILL;
 		usleep(900 * 1000);	/* the dead process's lease runs out */
 		sync_to_end(&h);
@@ -130,8 +165,9 @@ static void test_sigkill_at_random_pages(void **state)
 		free(got);
 		assert_settled(&h);
 	}
-	fprintf(stderr, "crash: %d iterations, %d killed mid-sync (span %lld ms)\n", iterations,
-		killed_mid, (long long)span);
+	fprintf(stderr, "crash: %d iterations, %d killed mid-sync (an uninterrupted sync takes "
+		"%lld ms, %lld jobs)\n", iterations, killed_mid, (long long)span,
+		(long long)jobs_total);
 	assert_true(killed_mid >= iterations / 2);
 	free(reference);
 	harness_stop(&h);

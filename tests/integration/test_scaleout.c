@@ -90,7 +90,9 @@ static void connect_org(struct store *s, struct sandbox *sb, int64_t org)
 	free(error);
 }
 
-/* Whether process pid holds a live sync lease now: it is in the middle of a sync. */
+/* Whether process pid is in the middle of a sync now: it holds a live lease of an org
+ * whose run is still recorded as running (a lease alone may outlive the run by the
+ * moment between finishing the run and giving the lease back). */
 static int syncing(struct db *db, pid_t pid)
 {
 	char pat[32];
@@ -99,8 +101,9 @@ static int syncing(struct db *db, pid_t pid)
 	int found = 0;
 
 	snprintf(pat, sizeof(pat), "%%:%ld:%%", (long)pid);
-	st = db_prepare(db, "SELECT COUNT(*) FROM sync_leases WHERE holder LIKE ?"
-			    " AND expires_at > ?", &e);
+	st = db_prepare(db, "SELECT COUNT(*) FROM sync_leases JOIN sync_runs"
+			    " ON sync_runs.org_id = sync_leases.org_id AND sync_runs.status = 'running'"
+			    " WHERE sync_leases.holder LIKE ? AND sync_leases.expires_at > ?", &e);
 	assert_non_null(st);
 	db_bind_text(st, 1, pat);
 	db_bind_int64(st, 2, isotime_now_ms());
