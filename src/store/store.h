@@ -283,8 +283,9 @@ int store_staff_list(struct store *s, int64_t org_id, const char *q,
 int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
 		    struct store_staff *out, struct err *e);
 
-/* Clears the backfill marks of the given staff after their backfill committed. */
-int store_staff_backfill_done(struct store *s, int64_t org_id, const char *crm_id,
+/* Clears the backfill marks set at or before before_ms (links made later keep theirs
+ * for the next sync): their 29 days were pulled. */
+int store_staff_backfill_done(struct store *s, int64_t org_id, int64_t before_ms,
 			      struct err *e);
 
 /* ---- Result reasons --------------------------------------------------------- */

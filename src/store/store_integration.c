@@ -47,11 +47,10 @@ int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
 			  struct store_integration *out, struct err *e)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc, made = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (integration_row(s, org_id, e) < 0)
-		return -1;
+again:
 	st = store__query(s, "SELECT status, platform, documents, login_url, consumer_key,"
 			     " consumer_secret, access_token, refresh_token, instance_url,"
 			     " identity_url, connected_user, sf_org_id, high_water_ms,"
@@ -60,6 +59,14 @@ int store_integration_get(struct store *s, int64_t org_id, int want_secrets,
 	if (st == NULL)
 		return -1;
 	rc = db_step(st, e);
+	if (rc == 0 && !made) {
+		/* An org that never started an integration gets its default row. */
+		db_finish(st);
+		if (integration_row(s, org_id, e) < 0)
+			return -1;
+		made = 1;
+		goto again;
+	}
 	if (rc == 0)
 		rc = err_set(e, ERR_NOT_FOUND, "org %lld has no integration", (long long)org_id);
 	if (rc < 0)

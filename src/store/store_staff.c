@@ -54,6 +54,13 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 
 	if (crm_key(crm_id, key, ERR_INVALID, e) < 0)
 		return -1;
+	if (created == NULL)	/* one statement when the caller need not know which */
+		return store__exec(s, "INSERT INTO staff (org_id, crm_id, crm_key, name, email,"
+				      " updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+				      " ON CONFLICT (org_id, crm_key) DO UPDATE SET crm_id = excluded.crm_id,"
+				      " name = excluded.name, email = excluded.email,"
+				      " updated_at = excluded.updated_at", e, "itttti", org_id, crm_id,
+				   key, name, email, isotime_now_ms()) < 0 ? -1 : 0;
 	changed = store__exec(s, "UPDATE staff SET crm_id = ?, name = ?, email = ?,"
 				 " updated_at = ? WHERE org_id = ? AND crm_key = ?", e, "tttiit",
 			      crm_id, name, email, isotime_now_ms(), org_id, key);
@@ -70,44 +77,23 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 
 int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struct err *e)
 {
-	struct db_stmt *st;
-	struct { int64_t staff, user; } *pairs = NULL;
-	size_t n = 0, cap = 0;
-	int own, rc;
+	int64_t n;
 
-	*linked = 0;
-	if (store__tx_begin(s, &own, e) < 0)
+	/* One statement links every staff member nobody has decided about (linked_by
+	 * none) whose email, trimmed and lower-cased, is an OCC user's (email_norm is
+	 * unique per org, so at most one matches). */
+	n = store__exec(s, "UPDATE staff SET occ_user_id = (SELECT occ_users.id FROM occ_users"
+			   " WHERE occ_users.org_id = staff.org_id"
+			   " AND occ_users.email_norm = LOWER(TRIM(staff.email))),"
+			   " active = 1, linked_by = 'email', backfill_pending = 1, updated_at = ?"
+			   " WHERE org_id = ? AND linked_by = 'none' AND email IS NOT NULL"
+			   " AND EXISTS (SELECT 1 FROM occ_users WHERE occ_users.org_id = staff.org_id"
+			   " AND occ_users.email_norm = LOWER(TRIM(staff.email)))", e, "ii",
+			isotime_now_ms(), org_id);
+	if (n < 0)
 		return -1;
-	/* Staff emails are matched the way OCC's are stored: trimmed and lower-cased.
-	 * Only staff nobody has decided about (linked_by none) are touched. When two OCC
-	 * users could match (they cannot: email_norm is unique per org) the lowest id wins. */
-	st = store__query(s, "SELECT staff.id, occ_users.id, staff.email FROM staff"
-			     " JOIN occ_users ON occ_users.org_id = staff.org_id"
-			     " WHERE staff.org_id = ? AND staff.linked_by = 'none'"
-			     " AND staff.email IS NOT NULL"
-			     " AND occ_users.email_norm = LOWER(TRIM(staff.email))"
-			     " ORDER BY staff.id, occ_users.id", e, "i", org_id);
-	rc = st ? 0 : -1;
-	while (st && (rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&pairs, &cap, n, sizeof(*pairs), e)) < 0)
-			break;
-		pairs[n].staff = db_col_int64(st, 0);
-		pairs[n].user = db_col_int64(st, 1);
-		n++;
-	}
-	db_finish(st);
-	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		int64_t c = store__exec(s, "UPDATE staff SET occ_user_id = ?, active = 1,"
-					   " linked_by = 'email', backfill_pending = 1,"
-					   " updated_at = ? WHERE id = ? AND linked_by = 'none'",
-					e, "iii", pairs[i].user, isotime_now_ms(), pairs[i].staff);
-		if (c < 0)
-			rc = -1;
-		else
-			*linked += c;
-	}
-	free(pairs);
-	return store__tx_end(s, own, rc < 0 ? -1 : 0, e);
+	*linked = n;
+	return 0;
 }
 
 int store_staff_link(struct store *s, int64_t org_id, const char *crm_id,
@@ -227,13 +213,10 @@ int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
 	return rc == 1 ? 0 : -1;
 }
 
-int store_staff_backfill_done(struct store *s, int64_t org_id, const char *crm_id,
+int store_staff_backfill_done(struct store *s, int64_t org_id, int64_t before_ms,
 			      struct err *e)
 {
-	char key[16];
-
-	if (crm_key(crm_id, key, ERR_INVALID, e) < 0)
-		return -1;
 	return store__exec(s, "UPDATE staff SET backfill_pending = 0 WHERE org_id = ?"
-			      " AND crm_key = ?", e, "it", org_id, key) < 0 ? -1 : 0;
+			      " AND backfill_pending = 1 AND updated_at <= ?", e, "ii", org_id,
+			   before_ms) < 0 ? -1 : 0;
 }

@@ -347,10 +347,12 @@ int pull_appointments(struct pull_ctx *p, struct err *e)
 	struct window main_w, back_w;
 	const char **all = NULL, **back = NULL;
 	size_t nall = 0, nback = 0;
+	int64_t loaded_at;
 	int rc = -1, ok, attempt;
 
 	if (pull__checkpoint(p, "appointments", e) < 0)
 		return -1;
+	loaded_at = isotime_now_ms();
 	if (reps_load(p, &reps, e) < 0)
 		goto out;
 	all = calloc(reps.n ? reps.n : 1, sizeof(*all));
@@ -395,9 +397,8 @@ int pull_appointments(struct pull_ctx *p, struct err *e)
 		    run_window(p, &reps, &back_w, e) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < nback; i++)
-		if (store_staff_backfill_done(p->s, p->org_id, back[i], e) < 0)
-			goto out;
+	if (nback && store_staff_backfill_done(p->s, p->org_id, loaded_at, e) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0)

@@ -416,7 +416,7 @@ static void test_staff_links(void **state)
 		store_staff_free(st, n);
 	}
 	assert_int_equal(store_staff_link(f->s, f->org, "a0B000000000003AAA", u2, 1, &e), 0);
-	assert_int_equal(store_staff_backfill_done(f->s, f->org, "a0B000000000003AAA", &e), 0);
+	assert_int_equal(store_staff_backfill_done(f->s, f->org, isotime_now_ms(), &e), 0);
 
 	assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
 	assert_int_equal(n, 3);
