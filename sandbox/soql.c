@@ -653,6 +653,10 @@ static int parse_date_fn(struct parser *p, int64_t *lo, int64_t *hi)
 	if (t->kind != T_NUMBER || end != t->start + t->len || n < 0)
 		return unexpected(p);
 	p->i++;
+	/* Beyond ten million days (27,000 years) every date is inside anyway; the cap
+	 * keeps n * DAY_MS from overflowing. */
+	if (n > 10000000)
+		n = 10000000;
 	/* LAST_N_DAYS:n runs from midnight n days ago through the end of today;
 	 * NEXT_N_DAYS:n from tomorrow's midnight for n days. */
 	*lo = last ? today - n * DAY_MS : today + DAY_MS;

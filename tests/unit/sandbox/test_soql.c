@@ -235,6 +235,23 @@ static void test_datetime_and_date_literals(void **state)
 			       "SystemModstamp = TODAY"), 0);
 }
 
+/* fuzz.sandbox_soql found this: LAST_N_DAYS:n and NEXT_N_DAYS:n multiplied n, read with
+ * strtol (LONG_MAX past its range), by a day's milliseconds (UBSan: signed overflow). A
+ * huge n now means "every date", as any n past the calendar's reach does. */
+static void test_n_days_overflow(void **state)
+{
+	(void)state;
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c = "
+			       "LAST_N_DAYS:99999999999999999999999"), 2);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c < "
+			       "LAST_N_DAYS:9223372036854775807"), 0);
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Appointment_Date_Time__c = "
+			       "NEXT_N_DAYS:99999999999999999999999"), 0);
+}
+
 static void test_order_limit_offset(void **state)
 {
 	json_t *r;
@@ -454,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_in_like_includes),
 		cmocka_unit_test(test_and_or_not_parentheses),
 		cmocka_unit_test(test_datetime_and_date_literals),
+		cmocka_unit_test(test_n_days_overflow),
 		cmocka_unit_test(test_order_limit_offset),
 		cmocka_unit_test(test_parent_paths),
 		cmocka_unit_test(test_child_subquery),
