@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,15 @@ void fuzz_http_send(int port, const char *head, const void *body, size_t n,
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to port %d: %s",
-		   port, strerror(errno));
+	/* libFuzzer's timer signal can interrupt connect(); the connection then goes on,
+	 * and connect() again says EALREADY until it is made (EISCONN). */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EISCONN) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+		FUZZ_CHECK(errno == EINTR || errno == EALREADY, "connect to port %d: %s", port,
+			   strerror(errno));
+		poll(&pfd, 1, 1000);
+	}
 	snprintf(extra, sizeof(extra), "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
 	send_all(fd, head, strlen(head));
 	send_all(fd, extra, strlen(extra));
