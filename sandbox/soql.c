@@ -803,9 +803,10 @@ static struct cond *parse_or(struct parser *p, const struct objects_type *type);
 
 /* IN lists of Ids or text compare each record with every value; sorted, they take a
  * binary search (the sync's query lists every linked rep). */
+/* Both are Ids of at least 15 characters (checked by the parser and the caller). */
 static int cmp_id15(const void *a, const void *b)
 {
-	return strncmp(((const struct value *)a)->s, ((const struct value *)b)->s, 15);
+	return memcmp(((const struct value *)a)->s, ((const struct value *)b)->s, 15);
 }
 
 static int cmp_text(const void *a, const void *b)
@@ -1448,11 +1449,12 @@ static int eval(const struct objects *s, const struct cond *c, const struct obje
 	case C_IN: case C_NOT_IN: {
 		int in = 0;
 
-		if (c->sorted) {
-			struct value key = { .s = NULL };
+		size_t len = 0;
 
-			text = leaf ? objects_rec_text(leaf, fi, NULL) : NULL;
-			key.s = (char *)(uintptr_t)text;
+		text = leaf ? objects_rec_text(leaf, fi, &len) : NULL;
+		if (c->sorted && (c->vals[0].kind != V_ID || text == NULL || len >= 15)) {
+			struct value key = { .s = (char *)(uintptr_t)text };
+
 			in = text != NULL &&
 			     bsearch(&key, c->vals, c->nvals, sizeof(*c->vals),
 				     c->vals[0].kind == V_ID ? cmp_id15 : cmp_text) != NULL;
@@ -1612,7 +1614,7 @@ static uint64_t rank_of(const struct order *o, const struct skey *k)
 
 struct ranked {
 	uint64_t rank;
-	size_t idx;
+	const struct objects_rec *rec;
 };
 
 #define RADIX_BITS 11
@@ -1666,45 +1668,42 @@ static int rankable(const struct soql_query *q)
 }
 
 static void rank_into(const struct objects *s, const struct soql_query *q,
-		      const struct objects_rec *rec, size_t idx, struct ranked *a)
+		      const struct objects_rec *rec, struct ranked *a)
 {
 	struct skey k;
 
 	read_key(s, &q->orders[0], rec, &k);
 	a->rank = rank_of(&q->orders[0], &k);
-	a->idx = idx;
+	a->rec = rec;
 }
 
 /*
- * Sorts recs[0..n) by q's ORDER BY, whose first key is rankable, given each row's rank
- * in a (a[i].idx == i; a is reordered). Ranks sort in linear time and only rows that
- * share a rank are compared key by key: a query sorted by SystemModstamp over a million
- * records then takes a few passes instead of twenty million comparisons. Stable.
- * Returns 0 or -1.
+ * Sorts the n rows of a (each with its rank; a is reordered) by q's ORDER BY, whose
+ * first key is rankable, into out. Ranks sort in linear time and only rows that share a
+ * rank are compared key by key: a query sorted by SystemModstamp over a million records
+ * then takes a few passes instead of twenty million comparisons. Stable (a's order
+ * settles full ties). Returns 0 or -1.
  */
-static int sort_ranked(const struct objects *s, const struct soql_query *q,
-		       const struct objects_rec **recs, struct ranked *a, size_t n)
+static int sort_ranked(const struct objects *s, const struct soql_query *q, struct ranked *a,
+		       size_t n, const struct objects_rec **out)
 {
 	struct ranked *tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	const struct objects_rec **sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	int rc = -1;
 
-	if (tmp == NULL || sorted == NULL || radix_sort(a, tmp, n) < 0)
+	if (tmp == NULL || radix_sort(a, tmp, n) < 0)
 		goto done;
 	for (size_t i = 0; i < n; i++)
-		sorted[i] = recs[a[i].idx];
+		out[i] = a[i].rec;
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && a[j].rank == a[i].rank; j++)
 			;
-		if (j - i > 1 && sort_compare(s, q, sorted + i, j - i) < 0)
+		if (j - i > 1 && sort_compare(s, q, out + i, j - i) < 0)
 			goto done;
 	}
-	memcpy(recs, sorted, n * sizeof(*recs));
 	rc = 0;
 
 done:
 	free(tmp);
-	free(sorted);
 	return rc;
 }
 
@@ -1723,8 +1722,8 @@ static int sort_recs(const struct objects *s, const struct soql_query *q,
 	if (a == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		rank_into(s, q, recs[i], i, &a[i]);
-	rc = sort_ranked(s, q, recs, a, n);
+		rank_into(s, q, recs[i], &a[i]);
+	rc = sort_ranked(s, q, a, n, recs);
 	free(a);
 	return rc;
 }
@@ -1785,30 +1784,40 @@ size_t soql_rows_total(const struct soql_rows *r)
 	return r->total;
 }
 
-/* One pass over the records evaluates WHERE and ranks each match for the sort. */
+/*
+ * One pass over the records evaluates WHERE and, when the sort has a rank, ranks each
+ * match while it is in the cache (the ranked rows then carry the records themselves).
+ */
 struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
 			      const struct soql_opts *o, struct sferr *e)
 {
 	size_t n = objects_count(s, q->type), m = 0, start = 0, end = 0;
-	const struct objects_rec **recs = malloc((n ? n : 1) * sizeof(*recs));
 	int ranked = !q->count && rankable(q);
 	struct ranked *a = ranked ? malloc((n ? n : 1) * sizeof(*a)) : NULL;
+	const struct objects_rec **recs = ranked ? NULL : malloc((n ? n : 1) * sizeof(*recs));
 	struct soql_rows *rows = NULL;
 
-	if (recs == NULL || (ranked && a == NULL))
+	if (ranked ? a == NULL : recs == NULL)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const struct objects_rec *rec = objects_at(s, q->type, i);
 
+		/* Records lie apart in memory; ask for the next ones early. */
+		__builtin_prefetch(objects_at(s, q->type, i + 4));
 		if (!keep(s, o->all_rows, q, rec))
 			continue;
 		if (ranked)
-			rank_into(s, q, rec, m, &a[m]);
-		recs[m++] = rec;
+			rank_into(s, q, rec, &a[m++]);
+		else
+			recs[m++] = rec;
 	}
-	if (!q->count &&
-	    (ranked ? sort_ranked(s, q, recs, a, m) : sort_recs(s, q, recs, m)) < 0)
+	if (ranked) {
+		recs = malloc((m ? m : 1) * sizeof(*recs));
+		if (recs == NULL || sort_ranked(s, q, a, m, recs) < 0)
+			goto oom;
+	} else if (!q->count && sort_recs(s, q, recs, m) < 0) {
 		goto oom;
+	}
 	start = (size_t)q->offset < m ? (size_t)q->offset : m;
 	end = q->limit >= 0 && start + (size_t)q->limit < m ? start + (size_t)q->limit : m;
 	rows = rows_new(s, q, q, o->all_rows, recs + start, q->count ? 0 : end - start,
