@@ -767,6 +767,25 @@ const struct objects_rec *objects_get(const struct objects *s, const char *id,
 	return r;
 }
 
+const struct objects_rec *objects_follow(const struct objects *s, const struct objects_rec *r,
+					size_t i)
+{
+	const struct objects_rec *p;
+	size_t len;
+	const char *id = objects_rec_text(r, i, &len);
+	const struct objects_type *t;
+	unsigned long serial;
+
+	/* A stored reference was checked when written (convert_value, objects_insert):
+	 * 18 valid characters naming an existing record, so no sfid_valid here. */
+	if (id == NULL || len != SFID_LEN)
+		return id ? objects_get(s, id, NULL) : NULL;
+	t = objects_type_by_id(id);
+	serial = id_serial(id);
+	p = t && serial ? objects_at(s, t, serial - 1) : NULL;
+	return p != NULL && memcmp(objects_rec_id(p), id, 15) == 0 ? p : NULL;
+}
+
 static const struct cindex *cindex_find(const struct objects *s, const struct objects_child *c)
 {
 	for (size_t i = 0; i < s->ncidx; i++)

@@ -146,6 +146,11 @@ const struct objects_rec *objects_at(const struct objects *s, const struct objec
 const struct objects_rec *objects_get(const struct objects *s, const char *id,
 				      const struct objects_type **t);
 
+/* The record that reference field i of r names (what objects_get would find for its
+ * value, faster), or NULL when the field is empty or names nothing. Borrowed. */
+const struct objects_rec *objects_follow(const struct objects *s, const struct objects_rec *r,
+					size_t i);
+
 /*
  * The children of parent through c (one of the child relationships of parent's type):
  * the first one when prev is NULL, else the one after prev; NULL after the last. In

@@ -321,12 +321,14 @@ struct sel {
  */
 struct onode {
 	const struct objects_type *type;
+	size_t type_len;		/* strlen(type->name) */
 	struct oitem *items;
 	size_t nitems;
 };
 
 struct oitem {
 	char *key;			/* "Name": with its quotes and colon */
+	size_t key_len;
 	const struct objects_field *leaf;	/* a field of the node's type, or NULL */
 	size_t leaf_idx;
 	const struct objects_field *hop;	/* a parent relationship, or NULL */
@@ -464,6 +466,7 @@ static struct oitem *onode_item(struct onode *n, const struct objects_field *hop
 		return NULL;
 	n->nitems++;
 	sprintf(it->key, "\"%s\":", name);
+	it->key_len = strlen(it->key);
 	it->hop = hop;
 	it->leaf = leaf;
 	return it;
@@ -476,6 +479,7 @@ static int build_out(struct soql_query *q)
 	if (q->out == NULL)
 		return -1;
 	q->out->type = q->type;
+	q->out->type_len = strlen(q->type->name);
 	for (size_t i = 0; i < q->nsels; i++) {
 		const struct sel *sel = &q->sels[i];
 		const struct path *p = &sel->path;
@@ -499,6 +503,7 @@ static int build_out(struct soql_query *q)
 				if (it->node == NULL)
 					return -1;
 				it->node->type = p->hop_types[h];
+				it->node->type_len = strlen(p->hop_types[h]->name);
 			}
 			n = it->node;
 		}
@@ -1306,9 +1311,7 @@ static const struct objects_rec *follow(const struct objects *s, const struct ob
 					const struct path *p)
 {
 	for (int i = 0; i < p->nhops && rec != NULL; i++) {
-		const char *id = objects_rec_text(rec, p->hop_idx[i], NULL);
-
-		rec = id ? objects_get(s, id, NULL) : NULL;
+		rec = objects_follow(s, rec, p->hop_idx[i]);
 		if (rec != NULL && objects_rec_type(rec) != p->hop_types[i])
 			rec = NULL;
 	}
@@ -2023,23 +2026,22 @@ oom:
 static void emit(struct run *r, const struct onode *n, const struct objects_rec *rec)
 {
 	put_lit(r, "{\"attributes\":{\"type\":\"");
-	put_lit(r, n->type->name);
+	put(r, n->type->name, n->type_len);
 	put_lit(r, "\",\"url\":\"");
 	put(r, r->base, r->base_len);
-	put_lit(r, n->type->name);
+	put(r, n->type->name, n->type_len);
 	put(r, "/", 1);
-	put_lit(r, objects_rec_id(rec));
+	put(r, objects_rec_id(rec), SFID_LEN);
 	put_lit(r, "\"}");
 	for (size_t i = 0; i < n->nitems; i++) {
 		const struct oitem *it = &n->items[i];
 
 		put(r, ",", 1);
-		put_lit(r, it->key);
+		put(r, it->key, it->key_len);
 		if (it->leaf != NULL) {
 			put_value(r, rec, it->leaf_idx);
 		} else if (it->node != NULL) {
-			const char *pid = objects_rec_text(rec, it->hop_idx, NULL);
-			const struct objects_rec *parent = pid ? objects_get(r->s, pid, NULL) : NULL;
+			const struct objects_rec *parent = objects_follow(r->s, rec, it->hop_idx);
 
 			if (parent == NULL || objects_rec_type(parent) != it->node->type)
 				put_lit(r, "null");
