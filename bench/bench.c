@@ -60,6 +60,22 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* CPU seconds the whole machine has spent busy since boot (from /proc/stat). */
+static double machine_cpu_s(void)
+{
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+	FILE *f = fopen("/proc/stat", "r");
+	double hz = (double)sysconf(_SC_CLK_TCK);
+	int n;
+
+	if (f == NULL)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait,
+		   &irq, &softirq);
+	fclose(f);
+	return n == 7 ? (double)(user + nice + sys + irq + softirq) / hz : 0;
+}
+
 /* A sandbox process (its CPU is not the bridge's). */
 struct sbproc {
 	pid_t pid;
@@ -366,7 +382,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	struct db *db;
 	struct err e;
 	pid_t pids[16];
-	double t0, setup;
+	double t0, setup, cycle, machine0, machine, serve_cpu = 0;
 	int64_t start_ms, done = 0;
 
 	if (procs > 16)
@@ -391,6 +407,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	snprintf(w, sizeof(w), "%d", workers);
 	start_ms = isotime_now_ms();
 	t0 = now_s();
+	machine0 = machine_cpu_s();
 	for (int p = 0; p < procs; p++) {
 		char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
 				 (char *)"127.0.0.1:0", (char *)"--workers", w, (char *)"--sync-interval",
@@ -418,13 +435,22 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 			done = db_col_int64(st, 0);
 		db_finish(st);
 	}
-	printf("fleet orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f synced=%lld "
-	       "setup_s=%.0f store=%s\n", orgs, procs, workers, latency_ms, now_s() - t0,
-	       (long long)done, setup, pg ? "postgresql" : "sqlite");
+	cycle = now_s() - t0;
+	machine = machine_cpu_s() - machine0;
 	for (int p = 0; p < procs; p++) {
+		struct rusage ru;
+
 		kill(pids[p], SIGTERM);
-		waitpid(pids[p], NULL, 0);
+		wait4(pids[p], NULL, 0, &ru);
+		serve_cpu += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	}
+	/* Where the two cores went during the cycle: serve processes (counted to their
+	 * exit), and the machine as a whole (the database, the sandbox, the rest). */
+	printf("fleet orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f synced=%lld "
+	       "setup_s=%.0f store=%s serve_cpu_s=%.1f machine_cpu_s=%.1f\n", orgs, procs,
+	       workers, latency_ms, cycle, (long long)done, setup, pg ? "postgresql" : "sqlite",
+	       serve_cpu, machine);
 	db_close(db);
 	store_close(s);
 	sandbox_kill(&sb);
