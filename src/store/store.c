@@ -151,6 +151,34 @@ int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e)
 	return 0;
 }
 
+int store__collect(struct db_stmt *st, size_t elem, void (*row)(struct db_stmt *st, void *el),
+		   void (*free_all)(void *array, size_t n), void *out, size_t *n, struct err *e)
+{
+	char *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*(void **)out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = db_step(st, e)) == 1) {
+		if ((rc = store__grow(&v, &cap, len, elem, e)) < 0)
+			break;
+		memset(v + len * elem, 0, elem);
+		row(st, v + len * elem);
+		len++;
+	}
+	db_finish(st);
+	if (rc < 0) {
+		free_all(v, len);
+		return -1;
+	}
+	*(void **)out = v;
+	*n = len;
+	return 0;
+}
+
 char *store__like_pattern(const char *q)
 {
 	struct buf b;

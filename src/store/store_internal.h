@@ -50,6 +50,16 @@ int store__enum_parse(const char *const *names, int n, const char *name);
  * elem (capacity *cap). 0, or -1 with ERR_INTERNAL when out of memory. */
 int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e);
 
+/*
+ * Reads every row of st (finishing it) into a new array of elements of size elem,
+ * each filled by row(st, element) from a zeroed element. On success *out and *n are the
+ * array (the caller frees it with the entity's *_free) and its length; on failure the
+ * elements read so far are handed to free_all(array, count) and -1 is returned. A NULL
+ * st (a failed prepare, e already set) is -1.
+ */
+int store__collect(struct db_stmt *st, size_t elem, void (*row)(struct db_stmt *st, void *el),
+		   void (*free_all)(void *array, size_t n), void *out, size_t *n, struct err *e);
+
 /* Seals a secret and binds it; a NULL secret binds null. */
 int store__bind_sealed(struct store *s, struct db_stmt *st, int i, const char *secret,
 		       struct err *e);

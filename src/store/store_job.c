@@ -431,8 +431,10 @@ out:
 	" FROM jobs JOIN appointments ON appointments.job_id = jobs.id" \
 	" LEFT JOIN occ_users ON occ_users.id = jobs.assigned_user_id"
 
-static void job_row(struct db_stmt *st, struct store_job *out)
+static void job_row(struct db_stmt *st, void *el)
 {
+	struct store_job *out = el;
+
 	struct model_job *j = &out->job;
 
 	memset(out, 0, sizeof(*out));
@@ -487,14 +489,16 @@ int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job 
 	return rc == 1 ? 0 : -1;
 }
 
+static void jobs_free_all(void *v, size_t n)
+{
+	store_jobs_free(v, n);
+}
+
 int store_job_search(struct store *s, int64_t org_id, const char *q, int64_t after,
 		     int limit, struct store_job **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
-	struct store_job *v = NULL;
-	size_t len = 0, cap = 0;
 	char *pat = NULL;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -519,21 +523,7 @@ int store_job_search(struct store *s, int64_t org_id, const char *q, int64_t aft
 				  (int64_t)limit);
 	}
 	free(pat);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		job_row(st, &v[len++]);
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_jobs_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(st, sizeof(**out), job_row, jobs_free_all, out, n, e);
 }
 
 int store_job_list(struct store *s, int64_t org_id, int64_t after, int limit,

@@ -223,41 +223,27 @@ out:
 	return rc;
 }
 
-static void user_row(struct db_stmt *st, struct store_user *u)
+static void user_row(struct db_stmt *st, void *el)
 {
+	struct store_user *u = el;
+
 	u->id = db_col_int64(st, 0);
 	u->org_id = db_col_int64(st, 1);
 	u->email = store__col_dup(st, 2);
 	u->name = store__col_dup(st, 3);
 }
 
+static void users_free_all(void *v, size_t n)
+{
+	store_users_free(v, n);
+}
+
 int store_user_list(struct store *s, int64_t org_id, struct store_user **out, size_t *n,
 		    struct err *e)
 {
-	struct db_stmt *st;
-	struct store_user *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	st = store__query(s, "SELECT id, org_id, email, name FROM occ_users WHERE org_id = ? "
-			     "ORDER BY id", e, "i", org_id);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		user_row(st, &v[len++]);
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_users_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(store__query(s, "SELECT id, org_id, email, name FROM occ_users"
+					      " WHERE org_id = ? ORDER BY id", e, "i", org_id),
+			      sizeof(**out), user_row, users_free_all, out, n, e);
 }
 
 static int user_one(struct store *s, struct db_stmt *st, struct store_user *out,

@@ -172,8 +172,10 @@ int store_outbox_enqueue(struct store *s, int64_t org_id, int64_t job_id, const 
 	" state, attempts, next_attempt_at, last_error, result, created_at, updated_at" \
 	" FROM outbox"
 
-static void outbox_row(struct db_stmt *st, struct store_outbox_item *it)
+static void outbox_row(struct db_stmt *st, void *el)
 {
+	struct store_outbox_item *it = el;
+
 	int state;
 
 	memset(it, 0, sizeof(*it));
@@ -194,26 +196,15 @@ static void outbox_row(struct db_stmt *st, struct store_outbox_item *it)
 	it->updated_at = db_col_int64(st, 13);
 }
 
+static void outbox_free_all(void *v, size_t n)
+{
+	store_outbox_free(v, n);
+}
+
 static int outbox_collect(struct db_stmt *st, struct store_outbox_item **out, size_t *n,
 			  struct err *e)
 {
-	struct store_outbox_item *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		outbox_row(st, &v[len++]);
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_outbox_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(st, sizeof(**out), outbox_row, outbox_free_all, out, n, e);
 }
 
 #define OUTBOX_CLAIM_SQL(lock) \

@@ -65,40 +65,33 @@ int store_reasons_replace(struct store *s, int64_t org_id, enum store_reason_kin
 	return store__tx_end(s, own, rc, e);
 }
 
+static void reason_row(struct db_stmt *st, void *el)
+{
+	struct store_reason *r = el;
+
+	r->id = db_col_int64(st, 0);
+	r->parent_id = db_col_int64(st, 1);
+	r->description = store__col_dup(st, 2);
+	r->position = (int)db_col_int64(st, 3);
+	r->active = (int)db_col_int64(st, 4);
+}
+
+static void reasons_free_all(void *v, size_t n)
+{
+	store_reasons_free(v, n);
+}
+
 int store_reasons_list(struct store *s, int64_t org_id, enum store_reason_kind kind,
 		       struct store_reason **out, size_t *n, struct err *e)
 {
-	struct db_stmt *st;
-	struct store_reason *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
 	*out = NULL;
 	*n = 0;
 	if ((int)kind < 0 || kind >= STORE_REASON__MAX)
 		return err_set(e, ERR_INVALID, "unknown result reason kind");
-	st = store__query(s, "SELECT id, COALESCE(parent_id, 0), description, position, active"
-			     " FROM result_reasons WHERE org_id = ? AND kind = ?"
-			     " ORDER BY COALESCE(parent_id, 0), position, id", e, "it", org_id,
-			  store_reason_kind_names[kind]);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		v[len].id = db_col_int64(st, 0);
-		v[len].parent_id = db_col_int64(st, 1);
-		v[len].description = store__col_dup(st, 2);
-		v[len].position = (int)db_col_int64(st, 3);
-		v[len].active = (int)db_col_int64(st, 4);
-		len++;
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_reasons_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(store__query(s, "SELECT id, COALESCE(parent_id, 0), description,"
+					      " position, active FROM result_reasons"
+					      " WHERE org_id = ? AND kind = ?"
+					      " ORDER BY COALESCE(parent_id, 0), position, id", e, "it",
+					   org_id, store_reason_kind_names[kind]),
+			      sizeof(**out), reason_row, reasons_free_all, out, n, e);
 }

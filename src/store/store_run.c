@@ -119,8 +119,9 @@ int store_run_abandon(struct store *s, int64_t org_id, const char *reason, struc
 	" users, users_linked, jobs_created, jobs_updated, appointments_skipped," \
 	" appointments_cancelled, record_errors, api_calls, step, error FROM sync_runs"
 
-static void run_row(struct db_stmt *st, struct store_run *r)
+static void run_row(struct db_stmt *st, void *el)
 {
+	struct store_run *r = el;
 	int status;
 
 	memset(r, 0, sizeof(*r));
@@ -162,33 +163,18 @@ int store_run_get(struct store *s, int64_t org_id, int64_t run_id, struct store_
 	return rc == 1 ? 0 : -1;
 }
 
+static void runs_free_all(void *v, size_t n)
+{
+	store_runs_free(v, n);
+}
+
 int store_run_list(struct store *s, int64_t org_id, int limit, struct store_run **out,
 		   size_t *n, struct err *e)
 {
-	struct db_stmt *st;
-	struct store_run *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	st = store__query(s, RUN_COLUMNS " WHERE org_id = ? ORDER BY id DESC LIMIT ?", e, "ii",
-			  org_id, (int64_t)(limit > 0 ? limit : 1));
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		run_row(st, &v[len++]);
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_runs_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(store__query(s, RUN_COLUMNS " WHERE org_id = ? ORDER BY id DESC"
+					      " LIMIT ?", e, "ii", org_id,
+					   (int64_t)(limit > 0 ? limit : 1)),
+			      sizeof(**out), run_row, runs_free_all, out, n, e);
 }
 
 void store_run_errors_free(struct store_run_error *r, size_t n)
@@ -209,36 +195,27 @@ int store_run_error_add(struct store *s, int64_t run_id, const char *object,
 			   record_id, message ? message : "") < 0 ? -1 : 0;
 }
 
+static void run_error_row(struct db_stmt *st, void *el)
+{
+	struct store_run_error *r = el;
+
+	r->object = store__col_dup(st, 0);
+	r->record_id = store__col_dup(st, 1);
+	r->message = store__col_dup(st, 2);
+}
+
+static void run_errors_free_all(void *v, size_t n)
+{
+	store_run_errors_free(v, n);
+}
+
 int store_run_errors_list(struct store *s, int64_t run_id, struct store_run_error **out,
 			  size_t *n, struct err *e)
 {
-	struct db_stmt *st;
-	struct store_run_error *v = NULL;
-	size_t len = 0, cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	st = store__query(s, "SELECT object, record_id, message FROM sync_run_errors"
-			     " WHERE run_id = ? ORDER BY id", e, "i", run_id);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		v[len].object = store__col_dup(st, 0);
-		v[len].record_id = store__col_dup(st, 1);
-		v[len].message = store__col_dup(st, 2);
-		len++;
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_run_errors_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(store__query(s, "SELECT object, record_id, message FROM"
+					      " sync_run_errors WHERE run_id = ? ORDER BY id", e,
+					   "i", run_id),
+			      sizeof(**out), run_error_row, run_errors_free_all, out, n, e);
 }
 
 int store_lease_acquire(struct store *s, int64_t org_id, const char *holder, int64_t now,

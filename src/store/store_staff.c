@@ -128,8 +128,10 @@ out:
 	return store__tx_end(s, own, rc, e);
 }
 
-static void staff_row(struct db_stmt *st, struct store_staff *out)
+static void staff_row(struct db_stmt *st, void *el)
 {
+	struct store_staff *out = el;
+
 	int by;
 
 	out->id = db_col_int64(st, 0);
@@ -149,14 +151,16 @@ static void staff_row(struct db_stmt *st, struct store_staff *out)
 	" occ_users.email, staff.active, staff.linked_by, staff.backfill_pending" \
 	" FROM staff LEFT JOIN occ_users ON occ_users.id = staff.occ_user_id"
 
+static void staff_free_all(void *v, size_t n)
+{
+	store_staff_free(v, n);
+}
+
 int store_staff_list(struct store *s, int64_t org_id, const char *q,
 		     struct store_staff **out, size_t *n, struct err *e)
 {
 	struct db_stmt *st;
-	struct store_staff *v = NULL;
-	size_t len = 0, cap = 0;
 	char *pat;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -172,22 +176,7 @@ int store_staff_list(struct store *s, int64_t org_id, const char *q,
 			     " ORDER BY LOWER(COALESCE(staff.name, '')), staff.id", e, "itt",
 			  org_id, pat, pat);
 	free(pat);
-	if (st == NULL)
-		return -1;
-	while ((rc = db_step(st, e)) == 1) {
-		if ((rc = store__grow(&v, &cap, len, sizeof(*v), e)) < 0)
-			break;
-		memset(&v[len], 0, sizeof(v[len]));
-		staff_row(st, &v[len++]);
-	}
-	db_finish(st);
-	if (rc < 0) {
-		store_staff_free(v, len);
-		return -1;
-	}
-	*out = v;
-	*n = len;
-	return 0;
+	return store__collect(st, sizeof(**out), staff_row, staff_free_all, out, n, e);
 }
 
 int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
