@@ -2,6 +2,8 @@
 #include "harness.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,10 @@
 #include "store/store_json.h"
 #include "sync/connect.h"
 #include "testutil.h"
+
+#include <unistd.h>
+
+extern char **environ;
 
 int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e)
 {
@@ -125,4 +131,48 @@ char *harness_snapshot(struct harness *h)
 	out = json_dumps(all, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(all);
 	return out;
+}
+
+pid_t harness_spawn(const char *const *args, char *line, size_t n, const char *err_path)
+{
+	const char *bin = getenv("I360_BIN");
+	char *argv[32];
+	posix_spawn_file_actions_t fa;
+	size_t k = 0;
+	int fds[2] = { -1, -1 };
+	pid_t pid;
+
+	argv[k++] = (char *)"i360bridge";
+	for (size_t i = 0; args[i] && k < 31; i++)
+		argv[k++] = (char *)args[i];
+	argv[k] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	if (line) {
+		if (pipe(fds) < 0)
+			abort();
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+		posix_spawn_file_actions_addclose(&fa, fds[0]);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	}
+	posix_spawn_file_actions_addopen(&fa, 2, err_path ? err_path : "/dev/null",
+					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (posix_spawn(&pid, bin ? bin : I360_BUILD_DIR "/i360bridge", &fa, NULL, argv,
+			environ) != 0) {
+		fprintf(stderr, "harness: cannot start i360bridge\n");
+		abort();
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	if (line) {
+		FILE *out;
+
+		close(fds[1]);
+		out = fdopen(fds[0], "r");
+		if (out == NULL || fgets(line, (int)n, out) == NULL) {
+			fprintf(stderr, "harness: i360bridge said nothing\n");
+			abort();
+		}
+		fclose(out);
+	}
+	return pid;
 }

@@ -2,7 +2,9 @@
 #ifndef I360_TESTS_HARNESS_H
 #define I360_TESTS_HARNESS_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sandbox/sandbox.h"
 #include "store/store.h"
@@ -34,6 +36,14 @@ void harness_new_store(struct harness *h, int connect);
 int harness_authorize(struct harness *h, const char *redirect_uri, struct err *e);
 
 void harness_stop(struct harness *h);
+
+/*
+ * Starts the i360bridge binary under test (env I360_BIN, else the build's) with args
+ * (NULL-terminated, without the program name). When line is not NULL, waits for and
+ * copies its first line of stdout (e.g. "listening on http://..."); stdout is otherwise
+ * discarded, and stderr goes to err_path (NULL: discarded). Aborts when it cannot start.
+ */
+pid_t harness_spawn(const char *const *args, char *line, size_t n, const char *err_path);
 
 /* Every job of the org as the API shows it, without the store's own ids, keyed by
  * appointment Id, as sorted compact JSON (malloc'd): two stores that hold the same

@@ -500,6 +500,16 @@ int store_outbox_done(struct store *s, int64_t id, const char *result, struct er
 int store_outbox_fail(struct store *s, int64_t id, const char *error, int permanent,
 		      int64_t retry_at, struct err *e);
 
+/*
+ * Stage pushes of one record go out in the order they were asked for: a claim never
+ * takes a stage item while an older one for the same record is unfinished, and
+ * store_outbox_newer_stage tells whether a stage item has been overtaken by a newer
+ * one for the same record (queued, sending or done; *newer_id its id, else 0), in
+ * which case sending it would undo the newer value.
+ */
+int store_outbox_newer_stage(struct store *s, const struct store_outbox_item *it,
+			     int64_t *newer_id, struct err *e);
+
 /* A job's pushes, oldest first. */
 int store_outbox_list(struct store *s, int64_t org_id, int64_t job_id,
 		      struct store_outbox_item **out, size_t *n, struct err *e);

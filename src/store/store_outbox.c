@@ -211,8 +211,11 @@ static int outbox_collect(struct db_stmt *st, struct store_outbox_item **out, si
 	"UPDATE outbox SET state = 'sending', attempts = attempts + 1," \
 	" claimed_by = ?, claim_expires_at = ?, updated_at = ?" \
 	" WHERE id IN (SELECT id FROM outbox WHERE" \
-	" (state = 'queued' AND next_attempt_at <= ?) OR" \
-	" (state = 'sending' AND claim_expires_at < ?)" \
+	" ((state = 'queued' AND next_attempt_at <= ?) OR" \
+	" (state = 'sending' AND claim_expires_at < ?))" \
+	" AND NOT (kind <> 'document' AND EXISTS (SELECT 1 FROM outbox older" \
+	" WHERE older.kind = outbox.kind AND older.target_id = outbox.target_id" \
+	" AND older.id < outbox.id AND older.state IN ('queued', 'sending')))" \
 	" ORDER BY next_attempt_at, id LIMIT ?" lock ")" \
 	" RETURNING id, org_id, job_id, kind, target_id, payload," \
 	" COALESCE(document_id, 0), state, attempts, next_attempt_at," \
@@ -239,6 +242,25 @@ int store_outbox_claim(struct store *s, const char *holder, int64_t now, int64_t
 			  (int64_t)(max > 0 ? max : 1));
 	rc = st ? outbox_collect(st, out, n, e) : -1;
 	return store__tx_end(s, own, rc, e);
+}
+
+int store_outbox_newer_stage(struct store *s, const struct store_outbox_item *it,
+			     int64_t *newer_id, struct err *e)
+{
+	struct db_stmt *st;
+	int rc;
+
+	*newer_id = 0;
+	st = store__query(s, "SELECT MAX(id) FROM outbox WHERE kind = ? AND target_id = ?"
+			     " AND id > ? AND state IN ('queued', 'sending', 'done')", e, "tti",
+			  it->kind, it->target_id, it->id);
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1 && !db_col_is_null(st, 0))
+		*newer_id = db_col_int64(st, 0);
+	db_finish(st);
+	return rc < 0 ? -1 : 0;
 }
 
 int store_outbox_done(struct store *s, int64_t id, const char *result, struct err *e)

@@ -273,6 +273,20 @@ static int push_one(struct store *s, const struct pusher_config *c,
 	struct attempt a;
 
 	memset(&a, 0, sizeof(a));
+	if (strcmp(it->kind, "document") != 0) {
+		/* A newer stage of the same record wins: this one (claimed again after its
+		 * process died, say) must not undo it. */
+		int64_t newer;
+		char why[64];
+
+		if (store_outbox_newer_stage(s, it, &newer, e) < 0)
+			return -1;
+		if (newer) {
+			snprintf(why, sizeof(why), "superseded by push %lld", (long long)newer);
+			*ended = 1;
+			return store_outbox_done(s, it->id, why, e);
+		}
+	}
 	cs = open_session(s, c, it->org_id, &a);
 	if (cs) {
 		if (strcmp(it->kind, "document") == 0)

@@ -6,9 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +19,6 @@
 #include "harness.h"
 #include "util/isotime.h"
 
-extern char **environ;
-
 /* 20 in make check; I360_CRASH_ITERATIONS sets a longer campaign. */
 #define ITERATIONS_DEFAULT 20
 #define LEASE_MS "800"
@@ -30,22 +26,11 @@ extern char **environ;
 /* Starts `i360bridge sync --org ORG --full` on the harness's store. */
 static pid_t start_sync(struct harness *h)
 {
-	const char *bin = getenv("I360_BIN");
-	char org[32], db[600];
-	char *argv[] = { (char *)"i360bridge", (char *)"sync", (char *)"--org", org, (char *)"--full",
-			 (char *)"--db", db, NULL };
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
+	char org[32];
+	const char *args[] = { "sync", "--org", org, "--full", "--db", h->db, NULL };
 
 	snprintf(org, sizeof(org), "%lld", (long long)h->org);
-	snprintf(db, sizeof(db), "%s", h->db);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawn(&pid, bin ? bin : I360_BUILD_DIR "/i360bridge", &fa, NULL,
-				     argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	return pid;
+	return harness_spawn(args, NULL, 0, NULL);
 }
 
 static int wait_exit(pid_t pid)

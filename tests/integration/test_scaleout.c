@@ -7,23 +7,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "sandbox/approve.h"
 #include "sandbox/sandbox.h"
 #include "store/db.h"
 #include "store/store.h"
 #include "sync/connect.h"
 #include "util/isotime.h"
-
-extern char **environ;
 
 #define NORGS 60
 #define NPROCS 3
@@ -46,29 +43,12 @@ static int pg_reset(const char *url)
 /* Starts a serve process on url; returns its pid once it says it is listening. */
 static pid_t start_serve(const char *url)
 {
-	const char *bin = getenv("I360_BIN");
-	char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
-			 (char *)"127.0.0.1:0", (char *)"--sync-interval", (char *)INTERVAL,
-			 (char *)"--workers", (char *)"4", (char *)"--db", (char *)url, NULL };
-	posix_spawn_file_actions_t fa;
+	const char *args[] = { "serve", "--listen", "127.0.0.1:0", "--sync-interval", INTERVAL,
+			       "--workers", "4", "--db", url, NULL };
 	char line[256];
-	int fds[2];
-	FILE *out;
-	pid_t pid;
+	pid_t pid = harness_spawn(args, line, sizeof(line), NULL);
 
-	assert_int_equal(pipe(fds), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawn(&pid, bin ? bin : I360_BUILD_DIR "/i360bridge", &fa, NULL,
-				     argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
-	assert_non_null(fgets(line, sizeof(line), out));
 	assert_non_null(strstr(line, "listening on http://"));
-	fclose(out);
 	return pid;
 }
 

@@ -8,9 +8,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +18,6 @@
 #include "harness.h"
 #include "testutil.h"
 #include "util/buf.h"
-
-extern char **environ;
 
 #define SECRET "sandbox-consumer-secret"
 
@@ -82,40 +78,25 @@ static void assert_absent(const char *what, const char *hay, size_t n, const cha
 
 static void test_no_secret_anywhere(void **state)
 {
-	const char *bin = getenv("I360_BIN");
 	char url[160], logpath[600], api[256], body[512], wal[600];
-	char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
-			 (char *)"127.0.0.1:0", (char *)"--no-scheduler", (char *)"--db", NULL, NULL };
+	const char *args[] = { "serve", "--listen", "127.0.0.1:0", "--no-scheduler", "--db", NULL,
+			       NULL };
 	struct store_integration in;
-	posix_spawn_file_actions_t fa;
 	struct harness h;
 	char line[256], *log = NULL;
 	json_t *j;
-	int fds[2];
-	FILE *out;
 	pid_t pid;
 	struct err e;
 
 	(void)state;
 	buf_init(&answers, 0);
 	harness_start(&h, NULL, 0);
-	argv[6] = h.db;
+	args[5] = h.db;
 	snprintf(logpath, sizeof(logpath), "%s.log", h.db);
 	setenv("I360BRIDGE_LOG", "debug", 1);
-	assert_int_equal(pipe(fds), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addopen(&fa, 2, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&pid, bin ? bin : I360_BUILD_DIR "/i360bridge", &fa, NULL,
-				     argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
+	pid = harness_spawn(args, line, sizeof(line), logpath);
 	unsetenv("I360BRIDGE_LOG");
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
-	assert_non_null(fgets(line, sizeof(line), out));
 	assert_int_equal(sscanf(line, "listening on %159s", url), 1);
-	fclose(out);
 
 	/* A login URL over plain http to another host is refused. */
 	snprintf(api, sizeof(api), "%s/api/integrations/improveit360/authorize", url);

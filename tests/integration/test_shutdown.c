@@ -8,9 +8,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,32 +19,14 @@
 #include "sync/sync.h"
 #include "util/isotime.h"
 
-extern char **environ;
-
 static pid_t start_serve(struct harness *h, char url[128])
 {
-	const char *bin = getenv("I360_BIN");
-	char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
-			 (char *)"127.0.0.1:0", (char *)"--no-scheduler", (char *)"--db", h->db, NULL };
-	posix_spawn_file_actions_t fa;
+	const char *args[] = { "serve", "--listen", "127.0.0.1:0", "--no-scheduler", "--db", h->db,
+			       NULL };
 	char line[256];
-	int fds[2];
-	FILE *out;
-	pid_t pid;
+	pid_t pid = harness_spawn(args, line, sizeof(line), NULL);
 
-	assert_int_equal(pipe(fds), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	assert_int_equal(posix_spawn(&pid, bin ? bin : I360_BUILD_DIR "/i360bridge", &fa, NULL,
-				     argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
-	assert_non_null(fgets(line, sizeof(line), out));
 	assert_int_equal(sscanf(line, "listening on %127s", url), 1);
-	fclose(out);
 	return pid;
 }
 

@@ -733,6 +733,46 @@ static void test_outbox_and_documents(void **state)
 	store_documents_free(d, n);
 }
 
+/* Stage pushes of one record go out in order; an overtaken one is known. */
+static void test_outbox_stage_order(void **state)
+{
+	struct fixture *f = *state;
+	struct model_job j;
+	enum store_upsert_result r;
+	struct store_outbox_item *it;
+	int64_t job, first, second, other, newer;
+	size_t n;
+	struct err e;
+
+	NEED_STORE(f);
+	sample_job(&j, "a0A000000000008AAA");
+	assert_int_equal(store_job_upsert(f->s, f->org, &j, 0, &r, &job, &e), 0);
+	model_job_free(&j);
+	assert_int_equal(store_outbox_enqueue(f->s, f->org, job, "appointment_stage",
+					      "a0A000000000008AAA", "{\"s\":1}", 0, &first, &e), 0);
+	assert_int_equal(store_outbox_enqueue(f->s, f->org, job, "appointment_stage",
+					      "a0A000000000008AAA", "{\"s\":2}", 0, &second, &e), 0);
+	assert_int_equal(store_outbox_enqueue(f->s, f->org, job, "opportunity_stage",
+					      "a0C000000000001AAA", "{}", 0, &other, &e), 0);
+	/* The second waits for the first; another record's stage does not. */
+	assert_int_equal(store_outbox_claim(f->s, "w", isotime_now_ms() + 1, 60000, 10, &it, &n,
+					    &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(it[0].id, first);
+	assert_int_equal(it[1].id, other);
+	assert_int_equal(store_outbox_newer_stage(f->s, &it[0], &newer, &e), 0);
+	assert_int_equal(newer, second);	/* the first has been overtaken */
+	store_outbox_free(it, n);
+	assert_int_equal(store_outbox_done(f->s, first, "superseded", &e), 0);
+	assert_int_equal(store_outbox_claim(f->s, "w", isotime_now_ms() + 1, 60000, 10, &it, &n,
+					    &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].id, second);
+	assert_int_equal(store_outbox_newer_stage(f->s, &it[0], &newer, &e), 0);
+	assert_int_equal(newer, 0);
+	store_outbox_free(it, n);
+}
+
 static void test_transactions(void **state)
 {
 	struct fixture *f = *state;
@@ -774,6 +814,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_outbox_and_documents, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_transactions, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_outbox_stage_order, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_migrations_twice, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_orgs_and_tokens, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_users, setup, teardown, &backend_pg),
@@ -787,6 +828,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_runs_and_leases, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_outbox_and_documents, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_transactions, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_outbox_stage_order, setup, teardown, &backend_pg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
