@@ -767,6 +767,17 @@ const struct objects_rec *objects_get(const struct objects *s, const char *id,
 	return r;
 }
 
+void objects_prefetch(const struct objects_rec *r)
+{
+	if (r == NULL)
+		return;
+	/* The slots, and the start of the text, where Ids and references lie. */
+	__builtin_prefetch(r);
+	__builtin_prefetch((const char *)r + 64);
+	__builtin_prefetch(rec_text_area(r));
+	__builtin_prefetch(rec_text_area(r) + 64);
+}
+
 const struct objects_rec *objects_follow(const struct objects *s, const struct objects_rec *r,
 					size_t i)
 {

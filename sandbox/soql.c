@@ -1344,12 +1344,13 @@ static int cmp_one(const struct objects_rec *rec, size_t i, const struct value *
 		return op == OP_EQ ? null : !null;
 	if (null)
 		return op == OP_NE;	/* Salesforce: "!= 'x'" matches nulls too */
-	text = objects_rec_text(rec, i, NULL);
 	switch (lit->kind) {
 	case V_TEXT:
+		text = objects_rec_text(rec, i, NULL);
 		c = strcasecmp(text ? text : "", lit->s);
 		break;
 	case V_ID:
+		text = objects_rec_text(rec, i, NULL);
 		c = strncmp(text ? text : "", lit->s, 15);
 		break;
 	case V_NUM: {
@@ -1806,7 +1807,7 @@ struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
 		const struct objects_rec *rec = objects_at(s, q->type, i);
 
 		/* Records lie apart in memory; ask for the next ones early. */
-		__builtin_prefetch(objects_at(s, q->type, i + 4));
+		objects_prefetch(objects_at(s, q->type, i + 8));
 		if (!keep(s, o->all_rows, q, rec))
 			continue;
 		if (ranked)
