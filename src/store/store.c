@@ -179,6 +179,26 @@ int store__collect(struct db_stmt *st, size_t elem, void (*row)(struct db_stmt *
 	return 0;
 }
 
+int store__one(struct db_stmt *st, void (*row)(struct db_stmt *st, void *el), void *out,
+	       struct err *e, const char *missing, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = db_step(st, e);
+	if (rc == 1) {
+		row(st, out);
+	} else if (rc == 0) {
+		va_start(ap, missing);
+		err_setv(e, ERR_NOT_FOUND, missing, ap);
+		va_end(ap);
+	}
+	db_finish(st);
+	return rc == 1 ? 0 : -1;
+}
+
 char *store__like_pattern(const char *q)
 {
 	struct buf b;

@@ -60,6 +60,13 @@ int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e);
 int store__collect(struct db_stmt *st, size_t elem, void (*row)(struct db_stmt *st, void *el),
 		   void (*free_all)(void *array, size_t n), void *out, size_t *n, struct err *e);
 
+/*
+ * Reads the one row st should give into out with row(). No row is ERR_NOT_FOUND with
+ * the printf-formatted message. Finishes st; a NULL st (a failed prepare) is -1.
+ */
+int store__one(struct db_stmt *st, void (*row)(struct db_stmt *st, void *el), void *out,
+	       struct err *e, const char *missing, ...) __attribute__((format(printf, 5, 6)));
+
 /* Seals a secret and binds it; a NULL secret binds null. */
 int store__bind_sealed(struct store *s, struct db_stmt *st, int i, const char *secret,
 		       struct err *e);

@@ -472,21 +472,10 @@ static void job_row(struct db_stmt *st, void *el)
 int store_job_get(struct store *s, int64_t org_id, int64_t id, struct store_job *out,
 		  struct err *e)
 {
-	struct db_stmt *st;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	st = store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id = ?", e, "ii",
-			  org_id, id);
-	if (st == NULL)
-		return -1;
-	rc = db_step(st, e);
-	if (rc == 1)
-		job_row(st, out);
-	else if (rc == 0)
-		err_set(e, ERR_NOT_FOUND, "job %lld does not exist", (long long)id);
-	db_finish(st);
-	return rc == 1 ? 0 : -1;
+	return store__one(store__query(s, JOB_COLUMNS " WHERE jobs.org_id = ? AND jobs.id = ?", e,
+				       "ii", org_id, id),
+			  job_row, out, e, "job %lld does not exist", (long long)id);
 }
 
 static void jobs_free_all(void *v, size_t n)

@@ -246,33 +246,13 @@ int store_user_list(struct store *s, int64_t org_id, struct store_user **out, si
 			      sizeof(**out), user_row, users_free_all, out, n, e);
 }
 
-static int user_one(struct store *s, struct db_stmt *st, struct store_user *out,
-		    const char *what, struct err *e)
-{
-	int rc;
-
-	(void)s;
-	memset(out, 0, sizeof(*out));
-	if (st == NULL)
-		return -1;
-	rc = db_step(st, e);
-	if (rc == 1)
-		user_row(st, out);
-	else if (rc == 0)
-		err_set(e, ERR_NOT_FOUND, "no OCC user %s in this org", what);
-	db_finish(st);
-	return rc == 1 ? 0 : -1;
-}
-
 int store_user_get(struct store *s, int64_t org_id, int64_t id, struct store_user *out,
 		   struct err *e)
 {
-	char what[32];
-
-	snprintf(what, sizeof(what), "%lld", (long long)id);
-	return user_one(s, store__query(s, "SELECT id, org_id, email, name FROM occ_users "
-					   "WHERE org_id = ? AND id = ?", e, "ii", org_id, id),
-			out, what, e);
+	memset(out, 0, sizeof(*out));
+	return store__one(store__query(s, "SELECT id, org_id, email, name FROM occ_users"
+					  " WHERE org_id = ? AND id = ?", e, "ii", org_id, id),
+			  user_row, out, e, "no OCC user %lld in this org", (long long)id);
 }
 
 int store_user_find_email(struct store *s, int64_t org_id, const char *email,
@@ -281,10 +261,11 @@ int store_user_find_email(struct store *s, int64_t org_id, const char *email,
 	char *norm = store_email_norm(email);
 	int rc;
 
-	rc = user_one(s, store__query(s, "SELECT id, org_id, email, name FROM occ_users "
-					 "WHERE org_id = ? AND email_norm = ?", e, "it",
-				      org_id, norm ? norm : ""),
-		      out, email ? email : "", e);
+	memset(out, 0, sizeof(*out));
+	rc = store__one(store__query(s, "SELECT id, org_id, email, name FROM occ_users"
+					" WHERE org_id = ? AND email_norm = ?", e, "it", org_id,
+				     norm ? norm : ""),
+			user_row, out, e, "no OCC user %s in this org", email ? email : "");
 	free(norm);
 	return rc;
 }

@@ -147,20 +147,10 @@ static void run_row(struct db_stmt *st, void *el)
 int store_run_get(struct store *s, int64_t org_id, int64_t run_id, struct store_run *out,
 		  struct err *e)
 {
-	struct db_stmt *st;
-	int rc;
-
 	memset(out, 0, sizeof(*out));
-	st = store__query(s, RUN_COLUMNS " WHERE org_id = ? AND id = ?", e, "ii", org_id, run_id);
-	if (st == NULL)
-		return -1;
-	rc = db_step(st, e);
-	if (rc == 1)
-		run_row(st, out);
-	else if (rc == 0)
-		err_set(e, ERR_NOT_FOUND, "sync run %lld does not exist", (long long)run_id);
-	db_finish(st);
-	return rc == 1 ? 0 : -1;
+	return store__one(store__query(s, RUN_COLUMNS " WHERE org_id = ? AND id = ?", e, "ii",
+				       org_id, run_id),
+			  run_row, out, e, "sync run %lld does not exist", (long long)run_id);
 }
 
 static void runs_free_all(void *v, size_t n)

@@ -183,23 +183,13 @@ int store_staff_get(struct store *s, int64_t org_id, const char *crm_id,
 		    struct store_staff *out, struct err *e)
 {
 	char key[16];
-	struct db_stmt *st;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (crm_key(crm_id, key, ERR_NOT_FOUND, e) < 0)
 		return -1;
-	st = store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ? AND staff.crm_key = ?", e,
-			  "it", org_id, key);
-	if (st == NULL)
-		return -1;
-	rc = db_step(st, e);
-	if (rc == 1)
-		staff_row(st, out);
-	else if (rc == 0)
-		err_set(e, ERR_NOT_FOUND, "no I360 staff member %s in this org", crm_id);
-	db_finish(st);
-	return rc == 1 ? 0 : -1;
+	return store__one(store__query(s, STAFF_COLUMNS " WHERE staff.org_id = ?"
+					  " AND staff.crm_key = ?", e, "it", org_id, key),
+			  staff_row, out, e, "no I360 staff member %s in this org", crm_id);
 }
 
 int store_staff_backfill_done(struct store *s, int64_t org_id, int64_t before_ms,
