@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -685,12 +687,18 @@ static int seed_org(struct sandbox *s, struct err *e)
 	return 0;
 }
 
+/*
+ * Binds the listening socket first and writes the sandbox's URL, then starts the
+ * server on that socket: the URL is settled before any server thread can read it.
+ */
 static int listen_on(struct sandbox *s, struct err *e)
 {
 	struct addrinfo hints = { 0 }, *ai = NULL;
-	const union MHD_DaemonInfo *info;
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof(bound);
+	unsigned bport = 0;
 	char port[8];
-	int rc;
+	int rc, fd, one = 1;
 
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
@@ -699,20 +707,19 @@ static int listen_on(struct sandbox *s, struct err *e)
 	if (rc != 0 || ai == NULL)
 		return err_set(e, ERR_INVALID, "The listen host '%s' cannot be resolved: %s.",
 			       s->listen_host, gai_strerror(rc));
-	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-		MHD_USE_POLL | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-		0, NULL, NULL, answer, s,
-		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_END);
-	freeaddrinfo(ai);
-	if (s->mhd == NULL)
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&bound, &blen) < 0) {
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
 		return err_set(e, ERR_IO, "The sandbox cannot listen on %s:%d (in use or not "
 			       "permitted).", s->listen_host, s->cfg.port);
-	info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	}
+	bport = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+						  : ((struct sockaddr_in *)&bound)->sin_port);
 	{
 		const char *h = s->listen_host;
 		int v6 = strchr(h, ':') != NULL;
@@ -722,7 +729,22 @@ static int listen_on(struct sandbox *s, struct err *e)
 			v6 = 0;
 		}
 		snprintf(s->url, sizeof(s->url), "http://%s%s%s:%u", v6 ? "[" : "", h,
-			 v6 ? "]" : "", info ? info->port : (unsigned)s->cfg.port);
+			 v6 ? "]" : "", bport);
+	}
+	s->mhd = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+		MHD_USE_POLL | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+		0, NULL, NULL, answer, s,
+		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (s->mhd == NULL) {
+		close(fd);
+		return err_set(e, ERR_IO, "The sandbox cannot serve on %s:%u.", s->listen_host,
+			       bport);
 	}
 	return 0;
 }
