@@ -40,13 +40,24 @@ static int object_path(struct sf_client *c, struct buf *url, const char *sobject
 	return 0;
 }
 
-static char *dump(json_t *j, struct err *e)
+/* Sends j as the JSON body of method to url; resp as sf__do leaves it. */
+static int send_json(struct sf_client *c, const char *method, const char *url, json_t *j,
+		     struct sf__resp *resp, struct err *e)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	struct sf__req r = { 0 };
+	char *body = json_dumps(j, JSON_COMPACT);
+	int rc;
 
-	if (s == NULL)
-		err_set(e, ERR_INVALID, "The record could not be written as JSON.");
-	return s;
+	if (body == NULL)
+		return err_set(e, ERR_INVALID, "The record could not be written as JSON.");
+	r.method = method;
+	r.url = url;
+	r.content_type = "application/json";
+	r.body = body;
+	r.body_len = strlen(body);
+	rc = sf__do(c, &r, resp, e);
+	free(body);
+	return rc;
 }
 
 int sf_sobject_describe(struct sf_client *c, const char *sobject, json_t **out,
@@ -83,9 +94,7 @@ int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
 		      json_t *fields, struct err *e)
 {
 	struct buf url;
-	struct sf__req r = { 0 };
 	struct sf__resp resp;
-	char *body = NULL;
 	int rc = -1;
 
 	if (check_name(c, sobject, e) < 0)
@@ -95,19 +104,12 @@ int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
 	if (!json_is_object(fields))
 		return err_set(e, ERR_INVALID, "The fields to update must be a JSON object.");
 	buf_init(&url, 0);
-	if (object_path(c, &url, sobject, id, e) < 0 || (body = dump(fields, e)) == NULL)
-		goto out;
-	r.method = "PATCH";
-	r.url = url.data;
-	r.content_type = "application/json";
-	r.body = body;
-	r.body_len = strlen(body);
-	if (sf__do(c, &r, &resp, e) < 0)
+	if (object_path(c, &url, sobject, id, e) < 0 ||
+	    send_json(c, "PATCH", url.data, fields, &resp, e) < 0)
 		goto out;
 	sf__resp_free(&resp);
 	rc = 0;
 out:
-	free(body);
 	buf_free(&url);
 	return rc;
 }
@@ -125,9 +127,7 @@ int sf_sobject_create(struct sf_client *c, const char *sobject, json_t *fields,
 		      char id[SF_ID_LEN + 1], struct err *e)
 {
 	struct buf url;
-	struct sf__req r = { 0 };
 	struct sf__resp resp;
-	char *body = NULL;
 	int rc = -1;
 
 	id[0] = '\0';
@@ -136,14 +136,8 @@ int sf_sobject_create(struct sf_client *c, const char *sobject, json_t *fields,
 	if (!json_is_object(fields))
 		return err_set(e, ERR_INVALID, "The fields to create must be a JSON object.");
 	buf_init(&url, 0);
-	if (object_path(c, &url, sobject, NULL, e) < 0 || (body = dump(fields, e)) == NULL)
-		goto out;
-	r.method = "POST";
-	r.url = url.data;
-	r.content_type = "application/json";
-	r.body = body;
-	r.body_len = strlen(body);
-	if (sf__do(c, &r, &resp, e) < 0)
+	if (object_path(c, &url, sobject, NULL, e) < 0 ||
+	    send_json(c, "POST", url.data, fields, &resp, e) < 0)
 		goto out;
 	if (copy_id(sf__json_str(resp.json, "id"), id) < 0)
 		sf__protocol_error(c, "a create", e);
@@ -151,7 +145,6 @@ int sf_sobject_create(struct sf_client *c, const char *sobject, json_t *fields,
 		rc = 0;
 	sf__resp_free(&resp);
 out:
-	free(body);
 	buf_free(&url);
 	return rc;
 }
@@ -171,10 +164,8 @@ int sf_sobject_collection(struct sf_client *c, enum sf_collection_op op, json_t 
 			  int all_or_none, struct sf_save_result *results, struct err *e)
 {
 	struct buf url;
-	struct sf__req r = { 0 };
 	struct sf__resp resp;
 	json_t *req = NULL, *item;
-	char *body = NULL;
 	size_t n = json_array_size(records), i;
 	int rc = -1;
 
@@ -190,18 +181,14 @@ int sf_sobject_collection(struct sf_client *c, enum sf_collection_op op, json_t 
 		err_set(e, ERR_INTERNAL, "Out of memory.");
 		goto out;
 	}
-	if ((body = dump(req, e)) == NULL || sf__data_path(c, &url, e) < 0)
+	if (sf__data_path(c, &url, e) < 0)
 		goto out;
 	if (buf_puts(&url, "/composite/sobjects") < 0) {
 		err_set(e, ERR_INTERNAL, "Out of memory.");
 		goto out;
 	}
-	r.method = op == SF_COLLECTION_CREATE ? "POST" : "PATCH";
-	r.url = url.data;
-	r.content_type = "application/json";
-	r.body = body;
-	r.body_len = strlen(body);
-	if (sf__do(c, &r, &resp, e) < 0)
+	if (send_json(c, op == SF_COLLECTION_CREATE ? "POST" : "PATCH", url.data, req, &resp,
+		      e) < 0)
 		goto out;
 	if (!json_is_array(resp.json) || json_array_size(resp.json) != n) {
 		sf__protocol_error(c, "an sObject Collections request", e);
@@ -213,7 +200,6 @@ int sf_sobject_collection(struct sf_client *c, enum sf_collection_op op, json_t 
 out_resp:
 	sf__resp_free(&resp);
 out:
-	free(body);
 	json_decref(req);
 	buf_free(&url);
 	return rc;

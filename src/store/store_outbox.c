@@ -175,7 +175,6 @@ int store_outbox_enqueue(struct store *s, int64_t org_id, int64_t job_id, const 
 static void outbox_row(struct db_stmt *st, void *el)
 {
 	struct store_outbox_item *it = el;
-
 	int state;
 
 	memset(it, 0, sizeof(*it));
