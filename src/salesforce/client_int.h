@@ -30,6 +30,9 @@ struct sf_client {
 	unsigned long api_calls;
 	struct sf_limits limits;
 	struct sf_error last_error;
+	struct buf body;		/* the answer being read; its memory is kept from
+					   one request to the next, so a sync's pages do not
+					   grow a fresh buffer each */
 };
 
 /* One request. Zeroed fields mean: GET, bearer token, counted, no body. */
@@ -51,7 +54,6 @@ struct sf__req {
  * empty or not JSON). Free with sf__resp_free. */
 struct sf__resp {
 	long status;
-	struct buf body;
 	json_t *json;
 };
 
