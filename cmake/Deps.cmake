@@ -8,9 +8,12 @@ pkg_check_modules(PQ       REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SODIUM   REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
 find_package(Threads REQUIRED)
+# mimalloc (Debian's libmimalloc-dev ships a CMake package, no .pc file): jansson's
+# allocator, see src/util/jsonmem.h.
+find_package(mimalloc CONFIG REQUIRED)
 
 add_library(i360_deps INTERFACE)
 target_link_libraries(i360_deps INTERFACE
   PkgConfig::CURL PkgConfig::MHD PkgConfig::JANSSON PkgConfig::SQLITE
-  PkgConfig::PQ PkgConfig::SODIUM Threads::Threads m)
+  PkgConfig::PQ PkgConfig::SODIUM mimalloc Threads::Threads m)
 add_library(i360::deps ALIAS i360_deps)

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "salesforce/client.h"
 #include "store/seal.h"
+#include "util/jsonmem.h"
 #include "util/log.h"
 
 #ifndef I360_VERSION
@@ -133,6 +134,7 @@ int main(int argc, char **argv)
 	const struct cli_cmd *c;
 	struct err e;
 
+	jsonmem_init();
 	log_init();
 	if (seal_init() < 0 || sf_global_init(&e) < 0)
 		return cli_fail("libcurl or libsodium could not be initialised");
