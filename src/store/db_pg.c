@@ -7,7 +7,8 @@
 #include "store/db.h"
 
 #define PG_CACHE_MAX 160
-#define PG_PARAMS_MAX 32
+/* The protocol counts parameters in 16 bits. */
+#define PG_PARAMS_MAX 65535
 
 struct pg_stmt {
 	const struct db_driver *drv;	/* first: see struct db_stmt in db.c */
@@ -18,9 +19,9 @@ struct pg_stmt {
 	int in_use;
 	int cached;
 	/* Parameters of the next execution: text, or binary for blobs. */
-	char *values[PG_PARAMS_MAX];
-	int lengths[PG_PARAMS_MAX];
-	int formats[PG_PARAMS_MAX];
+	char **values;
+	int *lengths;
+	int *formats;
 	/* The result of the execution and the row the caller is on. */
 	PGresult *res;
 	int row;
@@ -55,11 +56,15 @@ static int pg_error(struct pg_db *db, PGresult *res, struct err *e)
 /* Rewrites `?` placeholders outside string literals and quoted names into $1, $2... */
 static char *pg_translate(const char *sql, int *nparams)
 {
-	size_t n = strlen(sql);
-	char *out = malloc(n * 3 + 1), *o = out;
+	size_t n = strlen(sql), marks = 0;
+	char *out, *o;
 	char quote = 0;
 	int k = 0;
 
+	for (const char *p = sql; *p; p++)
+		marks += *p == '?';
+	/* Each mark becomes at most "$65535"; more than that is refused by the caller. */
+	out = o = malloc(n + marks * 5 + 1);
 	if (out == NULL)
 		return NULL;
 	for (const char *p = sql; *p; p++) {
@@ -83,7 +88,7 @@ static char *pg_translate(const char *sql, int *nparams)
 
 static void pg_clear_params(struct pg_stmt *s)
 {
-	for (int i = 0; i < PG_PARAMS_MAX; i++) {
+	for (int i = 0; s->values && i < s->nparams; i++) {
 		free(s->values[i]);
 		s->values[i] = NULL;
 		s->lengths[i] = 0;
@@ -105,6 +110,9 @@ static void pg_stmt_destroy(struct pg_stmt *s)
 {
 	pg_clear_result(s);
 	pg_clear_params(s);
+	free(s->values);
+	free(s->lengths);
+	free(s->formats);
 	free(s);
 }
 
@@ -153,9 +161,19 @@ static struct db_stmt *pg_prepare(struct db *base, const char *sql, struct err *
 	}
 	text = pg_translate(sql, &s->nparams);
 	if (text == NULL || s->nparams > PG_PARAMS_MAX) {
+		err_set(e, ERR_INTERNAL, text ? "a store query has too many parameters"
+				      : "out of memory");
 		free(text);
 		free(s);
-		err_set(e, ERR_INTERNAL, "a store query has too many parameters");
+		return NULL;
+	}
+	s->values = calloc((size_t)s->nparams + 1, sizeof(*s->values));
+	s->lengths = calloc((size_t)s->nparams + 1, sizeof(*s->lengths));
+	s->formats = calloc((size_t)s->nparams + 1, sizeof(*s->formats));
+	if (s->values == NULL || s->lengths == NULL || s->formats == NULL) {
+		free(text);
+		pg_stmt_destroy(s);
+		err_set(e, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
 	snprintf(s->name, sizeof(s->name), "i3b%u", db->next_name++);
@@ -164,7 +182,7 @@ static struct db_stmt *pg_prepare(struct db *base, const char *sql, struct err *
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pg_error(db, res, e);
 		PQclear(res);
-		free(s);
+		pg_stmt_destroy(s);
 		return NULL;
 	}
 	PQclear(res);

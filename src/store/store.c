@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,54 @@ char *store__trim_dup(const char *s)
 		out[end - s] = '\0';
 	}
 	return out;
+}
+
+const size_t store__tiers[STORE__NTIERS] = { 1, 8, 32, 128 };
+
+int store__tier(size_t n)
+{
+	int t = STORE__NTIERS - 1;
+
+	while (t > 0 && store__tiers[t] > n)
+		t--;
+	return t;
+}
+
+static pthread_mutex_t rows_mu = PTHREAD_MUTEX_INITIALIZER;
+
+const char *store__rows_text(struct store__rows *r, int t, struct err *e)
+{
+	const char *text = atomic_load_explicit(&r->text[t], memory_order_acquire);
+	struct buf b;
+
+	if (text)
+		return text;
+	pthread_mutex_lock(&rows_mu);
+	if ((text = atomic_load_explicit(&r->text[t], memory_order_relaxed)) == NULL) {
+		buf_init(&b, 0);
+		buf_puts(&b, r->head);
+		for (size_t i = 0; i < store__tiers[t]; i++) {
+			buf_puts(&b, i ? ", " : "");
+			if (r->ncols == 0) {
+				buf_puts(&b, "?");
+				continue;
+			}
+			buf_puts(&b, "(?");
+			for (int c = 1; c < r->ncols; c++)
+				buf_puts(&b, ", ?");
+			buf_puts(&b, ")");
+		}
+		buf_puts(&b, r->tail);
+		/* Kept for the life of the process: connections cache statements by it. */
+		if (!buf_too_big(&b) && b.data)
+			text = buf_detach(&b, NULL);
+		buf_free(&b);
+		atomic_store_explicit(&r->text[t], text, memory_order_release);
+	}
+	pthread_mutex_unlock(&rows_mu);
+	if (text == NULL)
+		err_set(e, ERR_INTERNAL, "out of memory");
+	return text;
 }
 
 int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e)

@@ -343,6 +343,24 @@ int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j,
 		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
 		     struct err *e);
 
+/* One job of store_jobs_upsert: job and assigned_user_id in, result and id out. */
+struct store_job_write {
+	const struct model_job *job;
+	int64_t assigned_user_id;
+	enum store_upsert_result result;
+	int64_t id;
+};
+
+/*
+ * store_job_upsert for n jobs at once, with the same outcome as n calls in order
+ * (one appointment twice: the later wins), but in a few statements: one read of what
+ * is stored for every key, then multi-row writes of the jobs that changed and of their
+ * appointments. This is how a sync writes a page. All or nothing: on error nothing
+ * of the call is kept (it joins a transaction the caller has open).
+ */
+int store_jobs_upsert(struct store *s, int64_t org_id, struct store_job_write *w, size_t n,
+		      struct err *e);
+
 /* Marks the appointment of the job keyed by appointment_id cancelled. *changed tells
  * whether it was scheduled before; an unknown appointment changes nothing (0). */
 int store_job_cancel(struct store *s, int64_t org_id, const char *appointment_id,

@@ -2,6 +2,9 @@
 #ifndef I360_STORE_STORE_INTERNAL_H
 #define I360_STORE_STORE_INTERNAL_H
 
+#include <stdatomic.h>
+#include <stddef.h>
+
 #include "store/db.h"
 #include "store/seal.h"
 #include "store/store.h"
@@ -66,6 +69,30 @@ int store__collect(struct db_stmt *st, size_t elem, void (*row)(struct db_stmt *
  */
 int store__one(struct db_stmt *st, void (*row)(struct db_stmt *st, void *el), void *out,
 	       struct err *e, const char *missing, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Multi-row statements (a page of jobs in a few statements instead of thousands). A
+ * statement is head, then rows joined by ", ", then tail; a row is "(?, ?, ...)" with
+ * ncols placeholders, or a bare "?" when ncols is 0 (an IN list). Each row count in
+ * store__tiers has one text, built the first time it is asked for and kept for the
+ * life of the process, so db_prepare's cache (keyed by the text's address) keeps it
+ * prepared. Callers cover n rows with store__tier(n)-sized statements until none are
+ * left. Declare one static struct store__rows per statement, with head, tail, ncols.
+ */
+#define STORE__NTIERS 4
+extern const size_t store__tiers[STORE__NTIERS];	/* 1, 8, 32, 128 */
+
+struct store__rows {
+	const char *head, *tail;
+	int ncols;
+	_Atomic(const char *) text[STORE__NTIERS];
+};
+
+/* The index in store__tiers of the largest row count not above n (n >= 1). */
+int store__tier(size_t n);
+
+/* The text of r for tier t; NULL when out of memory (e is set). */
+const char *store__rows_text(struct store__rows *r, int t, struct err *e);
 
 /* Seals a secret and binds it; a NULL secret binds null. */
 int store__bind_sealed(struct store *s, struct db_stmt *st, int i, const char *secret,

@@ -110,61 +110,6 @@ static void bind_time(struct db_stmt *st, int i, int has, int64_t ms)
 		db_bind_null(st, i);
 }
 
-/* Writes the appointment row of job_id (insert or update, by job_id). */
-static int appointment_write(struct store *s, int64_t job_id, const struct model_job *j,
-			     const char *opps, struct err *e)
-{
-	struct db_stmt *st;
-	int rc;
-
-	st = store__query(s, "INSERT INTO appointments (job_id, crm_id, status, start_ms, end_ms,"
-			     " summary, result, result_detail, opportunities, modstamp_ms)"
-			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			     " ON CONFLICT (job_id) DO UPDATE SET crm_id = excluded.crm_id,"
-			     " status = excluded.status, start_ms = excluded.start_ms,"
-			     " end_ms = excluded.end_ms, summary = excluded.summary,"
-			     " result = excluded.result, result_detail = excluded.result_detail,"
-			     " opportunities = excluded.opportunities,"
-			     " modstamp_ms = excluded.modstamp_ms", e, "itt", job_id,
-			  j->appointment_id, model_appt_status_names[j->status]);
-	if (st == NULL)
-		return -1;
-	bind_time(st, 4, j->has_start, j->start_ms);
-	bind_time(st, 5, j->has_end, j->end_ms);
-	db_bind_text(st, 6, j->summary);
-	db_bind_text(st, 7, j->result);
-	db_bind_text(st, 8, j->result_detail);
-	db_bind_text(st, 9, opps);
-	db_bind_int64(st, 10, j->modstamp_ms);
-	rc = db_step(st, e);
-	db_finish(st);
-	return rc < 0 ? -1 : 0;
-}
-
-/* Binds the job columns shared by insert and update, from parameter 1 on:
- * customer_name, name, email, line1, city, state, postal_code, phones,
- * assigned_user_id, account_id, salesrep_id, fingerprint, updated_at. */
-static void bind_job(struct db_stmt *st, const struct model_job *j, int64_t assigned,
-		     const char *phones, const char *fp, int64_t now)
-{
-	db_bind_text(st, 1, j->customer_name);
-	db_bind_text(st, 2, j->name);
-	db_bind_text(st, 3, j->email);
-	db_bind_text(st, 4, j->line1);
-	db_bind_text(st, 5, j->city);
-	db_bind_text(st, 6, j->state);
-	db_bind_text(st, 7, j->postal_code);
-	db_bind_text(st, 8, phones);
-	if (assigned)
-		db_bind_int64(st, 9, assigned);
-	else
-		db_bind_null(st, 9);
-	db_bind_text(st, 10, j->account_id);
-	db_bind_text(st, 11, j->salesrep_id);
-	db_bind_text(st, 12, fp);
-	db_bind_int64(st, 13, now);
-}
-
 /* The stages of a job that a push still queued or sending is carrying to I360. */
 struct kept_stages {
 	json_t *stored;		/* the appointment row's opportunities, as stored */
@@ -269,92 +214,327 @@ static int keep_pushed_stages(struct store *s, int64_t job_id, const struct mode
 	return 0;
 }
 
-int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j_in,
-		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
+/* What store_jobs_upsert knows of one row while it works. */
+struct job_row {
+	struct store_job_write *w;
+	char key[16];			/* the appointment Id's first 15 characters */
+	int found, pending, write;
+	int64_t job_id;
+	char fp[65];			/* as stored (when found), then as written */
+	char *phones, *opps;		/* JSON as written */
+	struct kept_stages kept;
+	const struct model_job *view;	/* what is written: the job, or kept.view */
+};
+
+static int row_key_cmp(const void *a, const void *b)
+{
+	const struct job_row *x = *(struct job_row *const *)a, *y = *(struct job_row *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	/* Rows of one key keep their order, so the first of them is the one batched. */
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* The row (among the n sorted ones) whose key is key, or NULL. */
+static struct job_row *row_find(struct job_row **sorted, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(sorted[mid]->key, key);
+
+		if (c == 0)
+			return sorted[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* One read tells, for every key, whether the job exists, what it holds (by
+ * fingerprint) and whether a stage push of it is pending. */
+static struct store__rows read_rows = {
+	.head = "SELECT appointment_key, id, fingerprint, CASE WHEN EXISTS (SELECT 1 FROM outbox"
+		" WHERE outbox.job_id = jobs.id AND state IN ('queued', 'sending')"
+		" AND kind IN ('appointment_stage', 'opportunity_stage')) THEN 1 ELSE 0 END"
+		" FROM jobs WHERE org_id = ? AND appointment_key IN (",
+	.tail = ")",
+};
+
+static struct store__rows job_rows = {
+	.head = "INSERT INTO jobs (customer_name, name, email, line1, city, state, postal_code,"
+		" phones, assigned_user_id, account_id, salesrep_id, fingerprint, updated_at,"
+		" org_id, appointment_key, created_at) VALUES ",
+	.tail = " ON CONFLICT (org_id, appointment_key) DO UPDATE SET"
+		" customer_name = excluded.customer_name, name = excluded.name,"
+		" email = excluded.email, line1 = excluded.line1, city = excluded.city,"
+		" state = excluded.state, postal_code = excluded.postal_code,"
+		" phones = excluded.phones, assigned_user_id = excluded.assigned_user_id,"
+		" account_id = excluded.account_id, salesrep_id = excluded.salesrep_id,"
+		" fingerprint = excluded.fingerprint, updated_at = excluded.updated_at"
+		" RETURNING appointment_key, id",
+	.ncols = 16,
+};
+
+static struct store__rows appointment_rows = {
+	.head = "INSERT INTO appointments (job_id, crm_id, status, start_ms, end_ms, summary,"
+		" result, result_detail, opportunities, modstamp_ms) VALUES ",
+	.tail = " ON CONFLICT (job_id) DO UPDATE SET crm_id = excluded.crm_id,"
+		" status = excluded.status, start_ms = excluded.start_ms,"
+		" end_ms = excluded.end_ms, summary = excluded.summary,"
+		" result = excluded.result, result_detail = excluded.result_detail,"
+		" opportunities = excluded.opportunities, modstamp_ms = excluded.modstamp_ms",
+	.ncols = 10,
+};
+
+/* Reads what is stored for the rows' keys (sorted: the n distinct ones). */
+static int rows_read(struct store *s, int64_t org_id, struct job_row **sorted, size_t n,
 		     struct err *e)
 {
-	char key[16], fp[65];
-	char *phones = NULL, *opps = NULL;
-	struct db_stmt *st = NULL;
-	struct kept_stages kept;
-	const struct model_job *j = j_in;
-	int64_t now = isotime_now_ms(), job_id = 0;
-	int own, rc = -1, found = 0;
+	for (size_t done = 0; done < n;) {
+		int t = store__tier(n - done), rc;
+		size_t k = store__tiers[t];
+		const char *sql = store__rows_text(&read_rows, t, e);
+		struct db_stmt *st;
 
-	memset(&kept, 0, sizeof(kept));
-	if (j->appointment_id == NULL || strlen(j->appointment_id) < 15)
-		return err_set(e, ERR_INVALID, "a job needs its appointment's Id");
-	if ((int)j->status < 0 || j->status >= MODEL_APPT__MAX)
-		return err_set(e, ERR_INVALID, "unknown appointment status");
-	appointment_key(j->appointment_id, key);
-	if (store__tx_begin(s, &own, e) < 0)
-		return -1;
-	/* One read tells whether the job exists, what it holds (by fingerprint) and
-	 * whether a stage push of it is pending, which only then costs a second look. */
-	st = store__query(s, "SELECT id, fingerprint, CASE WHEN EXISTS (SELECT 1 FROM outbox"
-			     " WHERE outbox.job_id = jobs.id AND state IN ('queued', 'sending')"
-			     " AND kind IN ('appointment_stage', 'opportunity_stage')) THEN 1 ELSE 0 END"
-			     " FROM jobs WHERE org_id = ? AND appointment_key = ?", e, "it", org_id,
-			  key);
-	if (st == NULL || (found = db_step(st, e)) < 0)
-		goto end;
-	if (found) {
-		job_id = db_col_int64(st, 0);
-		if (db_col_int64(st, 2)) {
-			if (keep_pushed_stages(s, job_id, j_in, &kept, e) < 0)
-				goto end;
-			j = &kept.view;
+		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
+			return -1;
+		db_bind_int64(st, 1, org_id);
+		for (size_t i = 0; i < k; i++)
+			db_bind_text(st, (int)i + 2, sorted[done + i]->key);
+		while ((rc = db_step(st, e)) == 1) {
+			struct job_row *r = row_find(sorted, n, db_col_text(st, 0));
+			const char *fp = db_col_text(st, 2);
+
+			if (r == NULL)
+				continue;
+			r->found = 1;
+			r->job_id = db_col_int64(st, 1);
+			r->pending = db_col_int64(st, 3) != 0;
+			snprintf(r->fp, sizeof(r->fp), "%s", fp ? fp : "");
 		}
+		db_finish(st);
+		if (rc < 0)
+			return -1;
+		done += k;
 	}
-	phones = phones_json(j);
-	opps = opps_json(j);
-	if (phones == NULL || opps == NULL) {
+	return 0;
+}
+
+/* Works out what each row writes: the stages a pending push keeps, the JSON columns,
+ * the fingerprint; a row equal to what is stored writes nothing. */
+static int rows_prepare(struct store *s, struct job_row **v, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct job_row *r = v[i];
+		char fp[65];
+
+		r->view = r->w->job;
+		if (r->found && r->pending) {
+			if (keep_pushed_stages(s, r->job_id, r->w->job, &r->kept, e) < 0)
+				return -1;
+			r->view = &r->kept.view;
+		}
+		r->phones = phones_json(r->view);
+		r->opps = opps_json(r->view);
+		if (r->phones == NULL || r->opps == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		fingerprint(r->view, r->w->assigned_user_id, r->phones, r->opps, fp);
+		if (r->found && strcmp(r->fp, fp) == 0) {
+			r->w->result = STORE_UPSERT_UNCHANGED;
+			r->w->id = r->job_id;
+			continue;
+		}
+		memcpy(r->fp, fp, sizeof(fp));
+		r->write = 1;
+		r->w->result = r->found ? STORE_UPSERT_UPDATED : STORE_UPSERT_CREATED;
+	}
+	return 0;
+}
+
+/* Writes the jobs of the rows to write (v: n of them, in the caller's order, so new
+ * jobs get ids in the order the records came) and learns their ids; sorted (nsorted)
+ * finds a row by key. */
+static int rows_write_jobs(struct store *s, int64_t org_id, struct job_row **v, size_t n,
+			   struct job_row **sorted, size_t nsorted, int64_t now,
+			   struct err *e)
+{
+	for (size_t done = 0; done < n;) {
+		int t = store__tier(n - done), rc, got = 0;
+		size_t k = store__tiers[t];
+		const char *sql = store__rows_text(&job_rows, t, e);
+		struct db_stmt *st;
+
+		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
+			return -1;
+		for (size_t i = 0; i < k; i++) {
+			const struct job_row *r = v[done + i];
+			const struct model_job *j = r->view;
+			int b = (int)i * job_rows.ncols;
+
+			db_bind_text(st, b + 1, j->customer_name);
+			db_bind_text(st, b + 2, j->name);
+			db_bind_text(st, b + 3, j->email);
+			db_bind_text(st, b + 4, j->line1);
+			db_bind_text(st, b + 5, j->city);
+			db_bind_text(st, b + 6, j->state);
+			db_bind_text(st, b + 7, j->postal_code);
+			db_bind_text(st, b + 8, r->phones);
+			if (r->w->assigned_user_id)
+				db_bind_int64(st, b + 9, r->w->assigned_user_id);
+			else
+				db_bind_null(st, b + 9);
+			db_bind_text(st, b + 10, j->account_id);
+			db_bind_text(st, b + 11, j->salesrep_id);
+			db_bind_text(st, b + 12, r->fp);
+			db_bind_int64(st, b + 13, now);
+			db_bind_int64(st, b + 14, org_id);
+			db_bind_text(st, b + 15, r->key);
+			db_bind_int64(st, b + 16, now);
+		}
+		while ((rc = db_step(st, e)) == 1) {
+			struct job_row *r = row_find(sorted, nsorted, db_col_text(st, 0));
+
+			if (r && r->write) {
+				r->job_id = db_col_int64(st, 1);
+				got++;
+			}
+		}
+		db_finish(st);
+		if (rc < 0)
+			return -1;
+		if ((size_t)got != k)
+			return err_set(e, ERR_DB, "%zu jobs written but %d ids returned", k, got);
+		done += k;
+	}
+	return 0;
+}
+
+static int rows_write_appointments(struct store *s, struct job_row **v, size_t n,
+				   struct err *e)
+{
+	for (size_t done = 0; done < n;) {
+		int t = store__tier(n - done), rc;
+		size_t k = store__tiers[t];
+		const char *sql = store__rows_text(&appointment_rows, t, e);
+		struct db_stmt *st;
+
+		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
+			return -1;
+		for (size_t i = 0; i < k; i++) {
+			const struct job_row *r = v[done + i];
+			const struct model_job *j = r->view;
+			int b = (int)i * appointment_rows.ncols;
+
+			db_bind_int64(st, b + 1, r->job_id);
+			db_bind_text(st, b + 2, j->appointment_id);
+			db_bind_text(st, b + 3, model_appt_status_names[j->status]);
+			bind_time(st, b + 4, j->has_start, j->start_ms);
+			bind_time(st, b + 5, j->has_end, j->end_ms);
+			db_bind_text(st, b + 6, j->summary);
+			db_bind_text(st, b + 7, j->result);
+			db_bind_text(st, b + 8, j->result_detail);
+			db_bind_text(st, b + 9, r->opps);
+			db_bind_int64(st, b + 10, j->modstamp_ms);
+		}
+		rc = db_step(st, e);
+		db_finish(st);
+		if (rc < 0)
+			return -1;
+		done += k;
+	}
+	return 0;
+}
+
+static void rows_free(struct job_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		kept_free(&rows[i].kept);
+		free(rows[i].phones);
+		free(rows[i].opps);
+	}
+	free(rows);
+}
+
+int store_jobs_upsert(struct store *s, int64_t org_id, struct store_job_write *w, size_t n,
+		      struct err *e)
+{
+	struct job_row *rows = NULL, **sorted = NULL, **out = NULL;
+	size_t nsorted = 0, nout = 0;
+	int64_t now = isotime_now_ms();
+	int own = 0, rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct model_job *j = w[i].job;
+
+		if (j->appointment_id == NULL || strlen(j->appointment_id) < 15)
+			return err_set(e, ERR_INVALID, "a job needs its appointment's Id");
+		if ((int)j->status < 0 || j->status >= MODEL_APPT__MAX)
+			return err_set(e, ERR_INVALID, "appointment %s has an unknown status",
+				       j->appointment_id);
+	}
+	if (n == 0)
+		return 0;
+	rows = calloc(n, sizeof(*rows));
+	sorted = calloc(n, sizeof(*sorted));
+	out = calloc(n, sizeof(*out));
+	if (rows == NULL || sorted == NULL || out == NULL) {
 		err_set(e, ERR_INTERNAL, "out of memory");
 		goto end;
 	}
-	fingerprint(j, assigned_user_id, phones, opps, fp);
-	if (found && strcmp(db_col_text(st, 1), fp) == 0) {
-		*result = STORE_UPSERT_UNCHANGED;
-		rc = 0;
-		goto end;
+	for (size_t i = 0; i < n; i++) {
+		rows[i].w = &w[i];
+		appointment_key(w[i].job->appointment_id, rows[i].key);
+		sorted[i] = &rows[i];
 	}
-	db_finish(st);
-	st = store__query(s, found
-		? "UPDATE jobs SET customer_name = ?, name = ?, email = ?, line1 = ?, city = ?,"
-		  " state = ?, postal_code = ?, phones = ?, assigned_user_id = ?, account_id = ?,"
-		  " salesrep_id = ?, fingerprint = ?, updated_at = ? WHERE id = ? RETURNING id"
-		: "INSERT INTO jobs (customer_name, name, email, line1, city, state, postal_code,"
-		  " phones, assigned_user_id, account_id, salesrep_id, fingerprint, updated_at,"
-		  " org_id, appointment_key, created_at)"
-		  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", e, "");
-	if (st == NULL)
+	/* The first row of each key is batched; a later one (the same appointment twice
+	 * in one call) is written after it, one by one, as if called again. */
+	qsort(sorted, n, sizeof(*sorted), row_key_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (nsorted == 0 || strcmp(sorted[nsorted - 1]->key, sorted[i]->key) != 0)
+			sorted[nsorted++] = sorted[i];
+	if (store__tx_begin(s, &own, e) < 0)
 		goto end;
-	bind_job(st, j, assigned_user_id, phones, fp, now);
-	if (found) {
-		db_bind_int64(st, 14, job_id);
-	} else {
-		db_bind_int64(st, 14, org_id);
-		db_bind_text(st, 15, key);
-		db_bind_int64(st, 16, now);
-	}
-	if (db_step(st, e) != 1)
-		goto end;
-	job_id = db_col_int64(st, 0);
-	db_finish(st);
-	st = NULL;
-	if (appointment_write(s, job_id, j, opps, e) < 0)
-		goto end;
-	*result = found ? STORE_UPSERT_UPDATED : STORE_UPSERT_CREATED;
+	if (rows_read(s, org_id, sorted, nsorted, e) < 0 ||
+	    rows_prepare(s, sorted, nsorted, e) < 0)
+		goto tx;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].write)
+			out[nout++] = &rows[i];
+	if (rows_write_jobs(s, org_id, out, nout, sorted, nsorted, now, e) < 0 ||
+	    rows_write_appointments(s, out, nout, e) < 0)
+		goto tx;
+	for (size_t i = 0; i < nout; i++)
+		out[i]->w->id = out[i]->job_id;
 	rc = 0;
-end:
-	db_finish(st);
+	/* Rows left out of the batch (their key came earlier in w), in their order. */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (row_find(sorted, nsorted, rows[i].key) != &rows[i])
+			rc = store_jobs_upsert(s, org_id, &w[i], 1, e);
+tx:
 	rc = store__tx_end(s, own, rc, e);
-	if (rc == 0 && id)
-		*id = job_id;
-	kept_free(&kept);
-	free(phones);
-	free(opps);
+end:
+	rows_free(rows, n);
+	free(sorted);
+	free(out);
 	return rc;
+}
+
+int store_job_upsert(struct store *s, int64_t org_id, const struct model_job *j,
+		     int64_t assigned_user_id, enum store_upsert_result *result, int64_t *id,
+		     struct err *e)
+{
+	struct store_job_write w = { .job = j, .assigned_user_id = assigned_user_id };
+
+	if (store_jobs_upsert(s, org_id, &w, 1, e) < 0)
+		return -1;
+	*result = w.result;
+	if (id)
+		*id = w.id;
+	return 0;
 }
 
 int store_job_cancel(struct store *s, int64_t org_id, const char *appointment_id,

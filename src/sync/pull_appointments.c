@@ -107,11 +107,27 @@ static int complete_children(struct pull_ctx *p, json_t *records, struct err *e)
 	return 0;
 }
 
-/* Writes one mapped job; counts what happened. */
-static int write_job(struct pull_ctx *p, const struct reps *reps, struct model_job *job,
-		     struct window *w, struct err *e)
+/* A page's jobs as mapped, and the writes of those to upsert. */
+struct page_jobs {
+	struct model_job *jobs;
+	struct store_job_write *writes;
+	size_t njobs, nwrites;
+};
+
+static void page_jobs_free(struct page_jobs *pj)
 {
-	enum store_upsert_result res;
+	for (size_t i = 0; i < pj->njobs; i++)
+		model_job_free(&pj->jobs[i]);
+	free(pj->jobs);
+	free(pj->writes);
+}
+
+/* Takes one mapped job into the page: a deletion cancels its job now, anything else
+ * waits for the page's upsert. Counts what happened. */
+static int take_job(struct pull_ctx *p, const struct reps *reps, struct page_jobs *pj,
+		    struct window *w, struct err *e)
+{
+	struct model_job *job = &pj->jobs[pj->njobs - 1];
 	const struct rep *rep;
 	int changed;
 
@@ -128,33 +144,42 @@ static int write_job(struct pull_ctx *p, const struct reps *reps, struct model_j
 		p->counts.appointments_skipped++;
 		return 0;
 	}
-	if (store_job_upsert(p->s, p->org_id, job, rep->user_id, &res, NULL, e) < 0)
-		return -1;
-	if (res == STORE_UPSERT_CREATED)
-		p->counts.jobs_created++;
-	else if (res == STORE_UPSERT_UPDATED)
-		p->counts.jobs_updated++;
+	pj->writes[pj->nwrites].job = job;
+	pj->writes[pj->nwrites].assigned_user_id = rep->user_id;
+	pj->nwrites++;
 	return 0;
 }
 
-/* Writes one page in one transaction, with the high-water mark when w says so. */
+/* Writes one page in one transaction, with the high-water mark when w says so: the
+ * records are mapped, deletions cancel their jobs, and every other job is upserted
+ * in one batch. */
 static int write_page(struct pull_ctx *p, const struct reps *reps, json_t *records,
 		      struct window *w, struct err *e)
 {
 	const char *object = p->schema->appt_object;
 	const char *id_field = p->schema->appt_fields[PLATFORM_APPT_ID];
 	struct mapping_problems problems = { 0 };
+	struct page_jobs pj = { 0 };
+	size_t n = json_array_size(records);
 	int64_t page_max = 0;
 	json_t *rec;
 	size_t i;
 
-	if (store_begin(p->s, e) < 0)
+	pj.jobs = calloc(n ? n : 1, sizeof(*pj.jobs));
+	pj.writes = calloc(n ? n : 1, sizeof(*pj.writes));
+	if (pj.jobs == NULL || pj.writes == NULL) {
+		page_jobs_free(&pj);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	if (store_begin(p->s, e) < 0) {
+		page_jobs_free(&pj);
 		return -1;
+	}
 	json_array_foreach(records, i, rec) {
-		struct model_job job;
+		struct model_job *job = &pj.jobs[pj.njobs];
 		struct err me;
 
-		if (mapping_job_from_record(p->schema, rec, &job, &problems, &me) < 0) {
+		if (mapping_job_from_record(p->schema, rec, job, &problems, &me) < 0) {
 			if (me.code == ERR_INTERNAL) {
 				*e = me;
 				goto fail;
@@ -162,24 +187,32 @@ static int write_page(struct pull_ctx *p, const struct reps *reps, json_t *recor
 			pull__record_error(p, object, sf_record_str(rec, id_field), "%s", me.msg);
 			continue;
 		}
+		pj.njobs++;
 		for (size_t k = 0; k < problems.n; k++)
-			pull__record_error(p, object, job.appointment_id, "%s: %s",
+			pull__record_error(p, object, job->appointment_id, "%s: %s",
 					   problems.items[k].field, problems.items[k].message);
 		mapping_problems_free(&problems);
-		if (job.modstamp_ms > page_max)
-			page_max = job.modstamp_ms;
-		if (write_job(p, reps, &job, w, e) < 0) {
-			model_job_free(&job);
+		if (job->modstamp_ms > page_max)
+			page_max = job->modstamp_ms;
+		if (take_job(p, reps, &pj, w, e) < 0)
 			goto fail;
-		}
-		model_job_free(&job);
+	}
+	if (store_jobs_upsert(p->s, p->org_id, pj.writes, pj.nwrites, e) < 0)
+		goto fail;
+	for (i = 0; i < pj.nwrites; i++) {
+		if (pj.writes[i].result == STORE_UPSERT_CREATED)
+			p->counts.jobs_created++;
+		else if (pj.writes[i].result == STORE_UPSERT_UPDATED)
+			p->counts.jobs_updated++;
 	}
 	if (w->advance_hwm && page_max > 0 &&
 	    store_integration_set_high_water(p->s, p->org_id, page_max, e) < 0)
 		goto fail;
+	page_jobs_free(&pj);
 	return store_commit(p->s, e);
 fail:
 	mapping_problems_free(&problems);
+	page_jobs_free(&pj);
 	store_rollback(p->s);
 	return -1;
 }
@@ -287,6 +320,37 @@ out:
 	for (size_t k = 0; k < nq; k++)
 		free(queries[k]);
 	free(queries);
+	return rc;
+}
+
+int sync_appointment_queries(struct store *s, int64_t org_id, struct connect_session *cs,
+			     char ***out, size_t *n, struct err *e)
+{
+	struct sync_options o = { .kind = SYNC_MANUAL };
+	struct pull_ctx p = { .s = s, .org_id = org_id, .o = &o, .cs = cs };
+	struct window w = { 0 };
+	const char **ids;
+	struct reps reps;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	p.now = isotime_now_ms();
+	if ((p.schema = platform_schema(PLATFORM_LIGHTNING, e)) == NULL ||
+	    reps_load(&p, &reps, e) < 0)
+		return -1;
+	if ((ids = calloc(reps.n ? reps.n : 1, sizeof(*ids))) == NULL) {
+		reps_free(&reps);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	for (size_t i = 0; i < reps.n; i++)
+		ids[i] = reps.v[i].id;
+	w.ids = ids;
+	w.nids = reps.n;
+	w.since = p.now - SYNC_WINDOW_MS;
+	rc = w.nids ? build_queries(&p, &w, out, n, e) : 0;
+	free(ids);
+	reps_free(&reps);
 	return rc;
 }
 
