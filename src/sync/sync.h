@@ -9,6 +9,8 @@
 #include "store/store.h"
 #include "util/err.h"
 
+struct connect_session;
+
 /* Manual: all four pulls, 29-day window. Scheduled: users, then appointments since
  * the high-water mark minus the overlap. */
 enum sync_kind { SYNC_MANUAL, SYNC_SCHEDULED, SYNC__MAX };
@@ -61,6 +63,14 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 /* sync_begin then sync_execute. */
 int sync_org(struct store *s, int64_t org_id, const struct sync_options *o, int64_t *run_id,
 	     struct err *e);
+
+/*
+ * The SOQL a full sync of org_id on Lightning would page through now: one query per
+ * chunk of linked reps. Into *out (*n strings; free each and the array). For tools
+ * that measure the sync against the bare cost of its reads (i360-bench's floor).
+ */
+int sync_appointment_queries(struct store *s, int64_t org_id, struct connect_session *cs,
+			     char ***out, size_t *n, struct err *e);
 
 /* A lease holder name unique to this process: "HOST:PID:RANDOM" into out. */
 void sync_holder_name(char *out, size_t n);
