@@ -42,7 +42,8 @@ struct sf_tokens {
 };
 
 /* Called after the client refreshed its access token, so the caller can persist the
- * new tokens. Runs on the thread that made the request. */
+ * new tokens. Runs on the caller's thread: a refresh made by a query's fetch-ahead
+ * thread (sf_query_prefetch) is reported when the caller takes that page. */
 typedef void sf_tokens_fn(void *arg, const struct sf_tokens *t);
 
 /* Sleeps ms milliseconds between retries; tests inject one that records and returns. */

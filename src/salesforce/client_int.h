@@ -30,6 +30,9 @@ struct sf_client {
 	unsigned long api_calls;
 	struct sf_limits limits;
 	struct sf_error last_error;
+	int tokens_deferred;		/* a query's fetch thread holds the client: on_tokens
+					   waits for the caller's thread (sf__tokens_flush) */
+	int tokens_pending;
 	struct buf body;		/* the answer being read; its memory is kept from
 					   one request to the next, so a sync's pages do not
 					   grow a fresh buffer each */
@@ -66,6 +69,9 @@ struct sf__resp {
  */
 int sf__do(struct sf_client *c, const struct sf__req *r, struct sf__resp *resp,
 	   struct err *e);
+
+/* Calls on_tokens for tokens refreshed while it was deferred (tokens_deferred). */
+void sf__tokens_flush(struct sf_client *c);
 
 /* Frees what resp holds; a zeroed resp is fine. */
 void sf__resp_free(struct sf__resp *resp);

@@ -217,7 +217,6 @@ int sf_oauth_refresh(struct sf_client *c, struct err *e)
 	struct buf form;
 	struct sf__resp resp;
 	struct sf_oauth_tokens t;
-	struct sf_tokens view;
 	const char *sig;
 	int rc = -1;
 
@@ -257,12 +256,9 @@ int sf_oauth_refresh(struct sf_client *c, struct err *e)
 	if (sf_client_set_tokens(c, t.instance_url ? t.instance_url : c->instance_url,
 				 t.access_token, t.refresh_token, e) < 0)
 		goto out_resp;
-	if (c->on_tokens) {
-		view.instance_url = c->instance_url;
-		view.access_token = c->access_token;
-		view.refresh_token = c->refresh_token;
-		c->on_tokens(c->tokens_arg, &view);
-	}
+	c->tokens_pending = 1;
+	if (!c->tokens_deferred)
+		sf__tokens_flush(c);
 	rc = 0;
 out_resp:
 	sf__resp_free(&resp);
@@ -270,6 +266,21 @@ out_form:
 	sf_oauth_tokens_free(&t);
 	wipe(&form);
 	return rc;
+}
+
+void sf__tokens_flush(struct sf_client *c)
+{
+	struct sf_tokens view = { 0 };
+
+	if (!c->tokens_pending)
+		return;
+	c->tokens_pending = 0;
+	if (c->on_tokens) {
+		view.instance_url = c->instance_url;
+		view.access_token = c->access_token;
+		view.refresh_token = c->refresh_token;
+		c->on_tokens(c->tokens_arg, &view);
+	}
 }
 
 int sf_oauth_revoke(struct sf_client *c, struct err *e)

@@ -1,6 +1,7 @@
 /* query: paging through query/queryAll results and child subquery results. */
 #include "salesforce/query.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,19 @@ struct sf_query {
 	char *next_url;
 	json_t *page;		/* the last page's whole answer (new reference) */
 	long total;
+	/*
+	 * sf_query_prefetch: one thread per query, started by the first prefetch, so that
+	 * its allocator heap is reused page after page. busy: a job was handed over and
+	 * not finished; the job is to free drop (the page the caller let go of) and fetch
+	 * the next page into ahead / ahead_err. mu and cv hand jobs over and back.
+	 */
+	pthread_t fetcher;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started, busy, quit, fetching;
+	json_t *drop;
+	json_t *ahead;		/* the next page's answer; NULL when the fetch failed */
+	struct err ahead_err;
 };
 
 struct sf_query *sf_query_open(struct sf_client *c, const char *soql, unsigned flags,
@@ -39,13 +53,29 @@ struct sf_query *sf_query_open(struct sf_client *c, const char *soql, unsigned f
 	q->flags = flags;
 	q->first = 1;
 	q->total = -1;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
 	return q;
 }
+
+static void join_fetcher(struct sf_query *q);
 
 void sf_query_close(struct sf_query *q)
 {
 	if (q == NULL)
 		return;
+	join_fetcher(q);
+	if (q->started) {
+		pthread_mutex_lock(&q->mu);
+		q->quit = 1;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->fetcher, NULL);
+	}
+	pthread_cond_destroy(&q->cv);
+	pthread_mutex_destroy(&q->mu);
+	json_decref(q->drop);
+	json_decref(q->ahead);
 	json_decref(q->page);
 	free(q->next_url);
 	free(q->soql);
@@ -114,6 +144,70 @@ static int take_next(struct sf_query *q, json_t *res, struct err *e)
 	return 0;
 }
 
+/* The fetch-ahead thread: frees the page let go of, then fetches the next one exactly
+ * as sf_query_next would; waits for the next job. */
+static void *fetch_ahead(void *arg)
+{
+	struct sf_query *q = arg;
+	struct buf url;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->busy && !q->quit)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->busy)
+			break;
+		pthread_mutex_unlock(&q->mu);
+		json_decref(q->drop);
+		q->drop = NULL;
+		buf_init(&url, 0);
+		if (page_url(q, &url, &q->ahead_err) == 0)
+			q->ahead = get_result(q->c, url.data, &q->ahead_err);
+		buf_free(&url);
+		pthread_mutex_lock(&q->mu);
+		q->busy = 0;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Waits for the fetch handed over, if any; the client is the caller's again. */
+static void join_fetcher(struct sf_query *q)
+{
+	if (!q->fetching)
+		return;
+	pthread_mutex_lock(&q->mu);
+	while (q->busy)
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+	q->fetching = 0;
+	q->c->tokens_deferred = 0;
+	sf__tokens_flush(q->c);
+}
+
+int sf_query_prefetch(struct sf_query *q)
+{
+	if (q->failed || q->done || q->first || q->fetching || q->next_url == NULL)
+		return -1;
+	if (!q->started) {
+		if (pthread_create(&q->fetcher, NULL, fetch_ahead, q) != 0)
+			return -1;
+		q->started = 1;
+	}
+	q->ahead = NULL;
+	err_clear(&q->ahead_err);
+	q->c->tokens_deferred = 1;
+	q->fetching = 1;
+	pthread_mutex_lock(&q->mu);
+	q->drop = q->page;
+	q->page = NULL;
+	q->busy = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
 int sf_query_next(struct sf_query *q, json_t **records, struct err *e)
 {
 	struct buf url;
@@ -129,13 +223,21 @@ int sf_query_next(struct sf_query *q, json_t **records, struct err *e)
 			q->done = 1;
 			return 0;
 		}
-		buf_init(&url, 0);
-		if (page_url(q, &url, e) < 0) {
+		if (q->fetching) {
+			join_fetcher(q);
+			res = q->ahead;
+			q->ahead = NULL;
+			if (res == NULL)
+				*e = q->ahead_err;
+		} else {
+			buf_init(&url, 0);
+			if (page_url(q, &url, e) < 0) {
+				buf_free(&url);
+				goto fail;
+			}
+			res = get_result(q->c, url.data, e);
 			buf_free(&url);
-			goto fail;
 		}
-		res = get_result(q->c, url.data, e);
-		buf_free(&url);
 		if (res == NULL)
 			goto fail;
 		q->page = res;

@@ -34,6 +34,21 @@ struct sf_query *sf_query_open(struct sf_client *c, const char *soql, unsigned f
  */
 int sf_query_next(struct sf_query *q, json_t **records, struct err *e);
 
+/*
+ * Lets go of the current page (its records are no longer valid) and starts fetching
+ * the next one on a thread of the query's own, so that the caller can work on what it
+ * took from the page (write it to the store) while the next page travels and is
+ * parsed. The next sf_query_next takes that page, as it would have fetched it itself
+ * (retries, a token refresh, errors alike). The thread also frees the page let go of,
+ * so memory holds one page, not two.
+ * Until that sf_query_next or sf_query_close the client belongs to the fetch: the
+ * caller must not use it in any way, not even to read its counters or last error.
+ * Returns 0 when the fetch started, -1 when there is nothing to fetch ahead (no page
+ * taken yet, the last page taken, a failed query) or no thread could be started; the
+ * current page is then kept and the next sf_query_next fetches as usual.
+ */
+int sf_query_prefetch(struct sf_query *q);
+
 /* The totalSize Salesforce reported, or -1 before the first page. */
 long sf_query_total(const struct sf_query *q);
 

@@ -1,5 +1,6 @@
 /* pull_appointments: the appointments of every actively linked rep into OCC jobs,
  * a page per transaction together with the high-water mark (SPEC §3, §4). */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,27 +108,112 @@ static int complete_children(struct pull_ctx *p, json_t *records, struct err *e)
 	return 0;
 }
 
-/* A page's jobs as mapped, and the writes of those to upsert. */
+/* A problem with one record of a page, recorded with the page's transaction. */
+struct page_error {
+	char *record_id;
+	char *msg;
+};
+
+/* A page as mapped: its jobs, the writes of those to upsert, its record problems. */
 struct page_jobs {
 	struct model_job *jobs;
 	struct store_job_write *writes;
-	size_t njobs, nwrites;
+	struct page_error *errors;
+	size_t njobs, nwrites, nerrors, errors_alloc;
+	int64_t max_modstamp;
 };
 
 static void page_jobs_free(struct page_jobs *pj)
 {
 	for (size_t i = 0; i < pj->njobs; i++)
 		model_job_free(&pj->jobs[i]);
+	for (size_t i = 0; i < pj->nerrors; i++) {
+		free(pj->errors[i].record_id);
+		free(pj->errors[i].msg);
+	}
 	free(pj->jobs);
 	free(pj->writes);
+	free(pj->errors);
+	memset(pj, 0, sizeof(*pj));
 }
 
-/* Takes one mapped job into the page: a deletion cancels its job now, anything else
- * waits for the page's upsert. Counts what happened. */
-static int take_job(struct pull_ctx *p, const struct reps *reps, struct page_jobs *pj,
-		    struct window *w, struct err *e)
+static int page_error(struct page_jobs *pj, const char *record_id, struct err *e,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int page_error(struct page_jobs *pj, const char *record_id, struct err *e,
+		      const char *fmt, ...)
 {
-	struct model_job *job = &pj->jobs[pj->njobs - 1];
+	char msg[512];
+	va_list ap;
+
+	if (pj->nerrors == pj->errors_alloc) {
+		size_t na = pj->errors_alloc ? pj->errors_alloc * 2 : 8;
+		struct page_error *nv = realloc(pj->errors, na * sizeof(*nv));
+
+		if (nv == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		pj->errors = nv;
+		pj->errors_alloc = na;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pj->errors[pj->nerrors].record_id = record_id ? strdup(record_id) : NULL;
+	pj->errors[pj->nerrors].msg = strdup(msg);
+	if (pj->errors[pj->nerrors].msg == NULL) {
+		free(pj->errors[pj->nerrors].record_id);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	pj->nerrors++;
+	return 0;
+}
+
+/* Maps a page's records into pj (nothing is written yet): the JSON can then go. */
+static int map_page(struct pull_ctx *p, json_t *records, struct page_jobs *pj,
+		    struct err *e)
+{
+	const char *id_field = p->schema->appt_fields[PLATFORM_APPT_ID];
+	struct mapping_problems problems = { 0 };
+	size_t n = json_array_size(records), i;
+	json_t *rec;
+
+	memset(pj, 0, sizeof(*pj));
+	pj->jobs = calloc(n ? n : 1, sizeof(*pj->jobs));
+	pj->writes = calloc(n ? n : 1, sizeof(*pj->writes));
+	if (pj->jobs == NULL || pj->writes == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	json_array_foreach(records, i, rec) {
+		struct model_job *job = &pj->jobs[pj->njobs];
+		struct err me;
+		int rc = 0;
+
+		if (mapping_job_from_record(p->schema, rec, job, &problems, &me) < 0) {
+			if (me.code == ERR_INTERNAL) {
+				*e = me;
+				return -1;
+			}
+			if (page_error(pj, sf_record_str(rec, id_field), e, "%s", me.msg) < 0)
+				return -1;
+			continue;
+		}
+		pj->njobs++;
+		for (size_t k = 0; k < problems.n && rc == 0; k++)
+			rc = page_error(pj, job->appointment_id, e, "%s: %s",
+					problems.items[k].field, problems.items[k].message);
+		mapping_problems_free(&problems);
+		if (rc < 0)
+			return -1;
+		if (job->modstamp_ms > pj->max_modstamp)
+			pj->max_modstamp = job->modstamp_ms;
+	}
+	return 0;
+}
+
+/* Takes one mapped job into the page's writes: a deletion cancels its job now,
+ * anything else waits for the page's upsert. Counts what happened. */
+static int take_job(struct pull_ctx *p, const struct reps *reps, struct page_jobs *pj,
+		    struct model_job *job, struct window *w, struct err *e)
+{
 	const struct rep *rep;
 	int changed;
 
@@ -150,69 +236,39 @@ static int take_job(struct pull_ctx *p, const struct reps *reps, struct page_job
 	return 0;
 }
 
-/* Writes one page in one transaction, with the high-water mark when w says so: the
- * records are mapped, deletions cancel their jobs, and every other job is upserted
- * in one batch. */
-static int write_page(struct pull_ctx *p, const struct reps *reps, json_t *records,
+/* Writes a mapped page in one transaction, with the high-water mark when w says so:
+ * its record problems, the cancellations of deleted appointments' jobs, and every
+ * other job upserted in one batch. */
+static int write_page(struct pull_ctx *p, const struct reps *reps, struct page_jobs *pj,
 		      struct window *w, struct err *e)
 {
 	const char *object = p->schema->appt_object;
-	const char *id_field = p->schema->appt_fields[PLATFORM_APPT_ID];
-	struct mapping_problems problems = { 0 };
-	struct page_jobs pj = { 0 };
-	size_t n = json_array_size(records);
-	int64_t page_max = 0;
-	json_t *rec;
-	size_t i;
+	struct store_run_counts before = p->counts;
+	long received = w->received;
 
-	pj.jobs = calloc(n ? n : 1, sizeof(*pj.jobs));
-	pj.writes = calloc(n ? n : 1, sizeof(*pj.writes));
-	if (pj.jobs == NULL || pj.writes == NULL) {
-		page_jobs_free(&pj);
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	}
-	if (store_begin(p->s, e) < 0) {
-		page_jobs_free(&pj);
+	if (store_begin(p->s, e) < 0)
 		return -1;
-	}
-	json_array_foreach(records, i, rec) {
-		struct model_job *job = &pj.jobs[pj.njobs];
-		struct err me;
-
-		if (mapping_job_from_record(p->schema, rec, job, &problems, &me) < 0) {
-			if (me.code == ERR_INTERNAL) {
-				*e = me;
-				goto fail;
-			}
-			pull__record_error(p, object, sf_record_str(rec, id_field), "%s", me.msg);
-			continue;
-		}
-		pj.njobs++;
-		for (size_t k = 0; k < problems.n; k++)
-			pull__record_error(p, object, job->appointment_id, "%s: %s",
-					   problems.items[k].field, problems.items[k].message);
-		mapping_problems_free(&problems);
-		if (job->modstamp_ms > page_max)
-			page_max = job->modstamp_ms;
-		if (take_job(p, reps, &pj, w, e) < 0)
+	for (size_t i = 0; i < pj->nerrors; i++)
+		pull__record_error(p, object, pj->errors[i].record_id, "%s", pj->errors[i].msg);
+	for (size_t i = 0; i < pj->njobs; i++)
+		if (take_job(p, reps, pj, &pj->jobs[i], w, e) < 0)
 			goto fail;
-	}
-	if (store_jobs_upsert(p->s, p->org_id, pj.writes, pj.nwrites, e) < 0)
+	if (store_jobs_upsert(p->s, p->org_id, pj->writes, pj->nwrites, e) < 0)
 		goto fail;
-	for (i = 0; i < pj.nwrites; i++) {
-		if (pj.writes[i].result == STORE_UPSERT_CREATED)
+	for (size_t i = 0; i < pj->nwrites; i++) {
+		if (pj->writes[i].result == STORE_UPSERT_CREATED)
 			p->counts.jobs_created++;
-		else if (pj.writes[i].result == STORE_UPSERT_UPDATED)
+		else if (pj->writes[i].result == STORE_UPSERT_UPDATED)
 			p->counts.jobs_updated++;
 	}
-	if (w->advance_hwm && page_max > 0 &&
-	    store_integration_set_high_water(p->s, p->org_id, page_max, e) < 0)
+	if (w->advance_hwm && pj->max_modstamp > 0 &&
+	    store_integration_set_high_water(p->s, p->org_id, pj->max_modstamp, e) < 0)
 		goto fail;
-	page_jobs_free(&pj);
 	return store_commit(p->s, e);
 fail:
-	mapping_problems_free(&problems);
-	page_jobs_free(&pj);
+	/* Nothing of the page was kept: neither are its counts. */
+	p->counts = before;
+	w->received = received;
 	store_rollback(p->s);
 	return -1;
 }
@@ -283,7 +339,7 @@ static int run_window(struct pull_ctx *p, const struct reps *reps, struct window
 {
 	char **queries = NULL;
 	size_t nq = 0, pages = 0;
-	int advance = w->advance_hwm, rc = -1, more;
+	int advance = w->advance_hwm, rc = -1, more, written;
 
 	if (w->nids == 0)
 		return 0;
@@ -297,15 +353,27 @@ static int run_window(struct pull_ctx *p, const struct reps *reps, struct window
 			goto out;
 		w->advance_hwm = advance && k == nq - 1;
 		while ((more = sf_query_next(q, &records, e)) == 1) {
+			struct page_jobs pj = { 0 };
 			char step[64];
 
+			/*
+			 * Before the next page is asked for: the page's child rows, then the
+			 * checkpoint (stop, lease, the API share; progress so far). The page is
+			 * mapped, let go of, and written while the next one is fetched: the
+			 * client is the fetch's until sf_query_next, and writing does not
+			 * touch it.
+			 */
+			snprintf(step, sizeof(step), "appointments, page %zu", ++pages);
 			if (complete_children(p, records, e) < 0 ||
-			    write_page(p, reps, records, w, e) < 0) {
+			    pull__checkpoint(p, step, e) < 0 || map_page(p, records, &pj, e) < 0) {
+				page_jobs_free(&pj);
 				sf_query_close(q);
 				goto out;
 			}
-			snprintf(step, sizeof(step), "appointments, page %zu", ++pages);
-			if (pull__checkpoint(p, step, e) < 0) {
+			sf_query_prefetch(q);
+			written = write_page(p, reps, &pj, w, e);
+			page_jobs_free(&pj);
+			if (written < 0) {
 				sf_query_close(q);
 				goto out;
 			}
