@@ -421,7 +421,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	struct db *db;
 	struct err e;
 	pid_t pids[16];
-	double t0, setup, cycle, machine0, machine, serve_cpu = 0;
+	double t0, setup, cycle, machine0, machine, serve_cpu = 0, sb0, sandbox_cpu;
 	int64_t start_ms, done = 0;
 
 	if (procs > 16)
@@ -447,6 +447,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	start_ms = isotime_now_ms();
 	t0 = now_s();
 	machine0 = machine_cpu_s();
+	sb0 = proc_cpu_s(sb.pid);
 	for (int p = 0; p < procs; p++) {
 		char *argv[] = { (char *)"i360bridge", (char *)"serve", (char *)"--listen",
 				 (char *)"127.0.0.1:0", (char *)"--workers", w, (char *)"--sync-interval",
@@ -476,6 +477,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	}
 	cycle = now_s() - t0;
 	machine = machine_cpu_s() - machine0;
+	sandbox_cpu = proc_cpu_s(sb.pid) - sb0;
 	for (int p = 0; p < procs; p++) {
 		struct rusage ru;
 
@@ -487,9 +489,9 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	/* Where the two cores went during the cycle: serve processes (counted to their
 	 * exit), and the machine as a whole (the database, the sandbox, the rest). */
 	printf("fleet orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f synced=%lld "
-	       "setup_s=%.0f store=%s serve_cpu_s=%.1f machine_cpu_s=%.1f\n", orgs, procs,
-	       workers, latency_ms, cycle, (long long)done, setup, pg ? "postgresql" : "sqlite",
-	       serve_cpu, machine);
+	       "setup_s=%.0f store=%s serve_cpu_s=%.1f sandbox_cpu_s=%.1f machine_cpu_s=%.1f\n",
+	       orgs, procs, workers, latency_ms, cycle, (long long)done, setup,
+	       pg ? "postgresql" : "sqlite", serve_cpu, sandbox_cpu, machine);
 	db_close(db);
 	store_close(s);
 	sandbox_kill(&sb);

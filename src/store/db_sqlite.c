@@ -5,7 +5,7 @@
 
 #include "store/db.h"
 
-#define SQ_CACHE_MAX 160
+#define SQ_CACHE_MAX 256
 
 struct sq_stmt {
 	const struct db_driver *drv;	/* first: see struct db_stmt in db.c */

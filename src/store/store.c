@@ -137,7 +137,7 @@ char *store__trim_dup(const char *s)
 	return out;
 }
 
-const size_t store__tiers[STORE__NTIERS] = { 1, 8, 32, 128 };
+const size_t store__tiers[STORE__NTIERS] = { 1, 2, 4, 8, 16, 32, 64, 128 };
 
 int store__tier(size_t n)
 {

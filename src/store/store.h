@@ -260,6 +260,17 @@ struct store_staff {
 void store_staff_clear(struct store_staff *st);
 void store_staff_free(struct store_staff *st, size_t n);
 
+/* One staff member as I360 has it, for store_staff_upsert_many. */
+struct store_staff_in {
+	const char *crm_id, *name, *email;
+};
+
+/* Inserts or updates n staff members by Id (compared on 15 characters) in a few
+ * statements; one given twice: the later wins. A member equal to what is stored is not
+ * written. An Id not 15 or 18 characters long: ERR_INVALID, nothing written. */
+int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
+			    size_t n, struct err *e);
+
 /* Inserts or updates a staff member by Id (compared on 15 characters). *created may
  * be NULL. */
 int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,

@@ -77,10 +77,10 @@ int store__one(struct db_stmt *st, void (*row)(struct db_stmt *st, void *el), vo
  * store__tiers has one text, built the first time it is asked for and kept for the
  * life of the process, so db_prepare's cache (keyed by the text's address) keeps it
  * prepared. Callers cover n rows with store__tier(n)-sized statements until none are
- * left. Declare one static struct store__rows per statement, with head, tail, ncols.
+ * left: n rows take n / 128 statements and one per bit of n % 128. Declare one static struct store__rows per statement, with head, tail, ncols.
  */
-#define STORE__NTIERS 4
-extern const size_t store__tiers[STORE__NTIERS];	/* 1, 8, 32, 128 */
+#define STORE__NTIERS 8
+extern const size_t store__tiers[STORE__NTIERS];	/* 1, 2, 4, ... 128 */
 
 struct store__rows {
 	const char *head, *tail;

@@ -54,13 +54,11 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 
 	if (crm_key(crm_id, key, ERR_INVALID, e) < 0)
 		return -1;
-	if (created == NULL)	/* one statement when the caller need not know which */
-		return store__exec(s, "INSERT INTO staff (org_id, crm_id, crm_key, name, email,"
-				      " updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-				      " ON CONFLICT (org_id, crm_key) DO UPDATE SET crm_id = excluded.crm_id,"
-				      " name = excluded.name, email = excluded.email,"
-				      " updated_at = excluded.updated_at", e, "itttti", org_id, crm_id,
-				   key, name, email, isotime_now_ms()) < 0 ? -1 : 0;
+	if (created == NULL) {	/* one statement when the caller need not know which */
+		struct store_staff_in in = { crm_id, name, email };
+
+		return store_staff_upsert_many(s, org_id, &in, 1, e);
+	}
 	changed = store__exec(s, "UPDATE staff SET crm_id = ?, name = ?, email = ?,"
 				 " updated_at = ? WHERE org_id = ? AND crm_key = ?", e, "tttiit",
 			      crm_id, name, email, isotime_now_ms(), org_id, key);
@@ -73,6 +71,93 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 	return store__exec(s, "INSERT INTO staff (org_id, crm_id, crm_key, name, email,"
 			      " updated_at) VALUES (?, ?, ?, ?, ?, ?)", e, "itttti", org_id,
 			   crm_id, key, name, email, isotime_now_ms()) < 0 ? -1 : 0;
+}
+
+/* A page of staff in one statement per tier; a row equal to what is stored is left
+ * alone (no new row version, updated_at kept). */
+static struct store__rows staff_rows = {
+	.head = "INSERT INTO staff (org_id, crm_id, crm_key, name, email, updated_at) VALUES ",
+	.tail = " ON CONFLICT (org_id, crm_key) DO UPDATE SET crm_id = excluded.crm_id,"
+		" name = excluded.name, email = excluded.email, updated_at = excluded.updated_at"
+		" WHERE staff.crm_id IS DISTINCT FROM excluded.crm_id"
+		" OR staff.name IS DISTINCT FROM excluded.name"
+		" OR staff.email IS DISTINCT FROM excluded.email",
+	.ncols = 6,
+};
+
+struct staff_row {
+	const struct store_staff_in *in;
+	char key[16];
+	size_t pos;
+};
+
+static int staff_row_cmp(const void *a, const void *b)
+{
+	const struct staff_row *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->pos < y->pos ? -1 : x->pos > y->pos);
+}
+
+int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
+			    size_t n, struct err *e)
+{
+	struct staff_row *rows;
+	int64_t now = isotime_now_ms();
+	size_t m = 0;
+	int own, rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((rows = calloc(n, sizeof(*rows))) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (crm_key(v[i].crm_id, rows[i].key, ERR_INVALID, e) < 0) {
+			err_prefix(e, "staff %s", v[i].crm_id ? v[i].crm_id : "(no Id)");
+			free(rows);
+			return -1;
+		}
+		rows[i].in = &v[i];
+		rows[i].pos = i;
+	}
+	/* One row per key, the last given (a statement may not touch a row twice). */
+	qsort(rows, n, sizeof(*rows), staff_row_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(rows[i].key, rows[i + 1].key) == 0)
+			continue;
+		rows[m++] = rows[i];
+	}
+	if (store__tx_begin(s, &own, e) < 0) {
+		free(rows);
+		return -1;
+	}
+	for (size_t done = 0; done < m && rc == 0;) {
+		int t = store__tier(m - done);
+		size_t k = store__tiers[t];
+		const char *sql = store__rows_text(&staff_rows, t, e);
+		struct db_stmt *st;
+
+		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < k; i++) {
+			const struct staff_row *r = &rows[done + i];
+			int b = (int)i * staff_rows.ncols;
+
+			db_bind_int64(st, b + 1, org_id);
+			db_bind_text(st, b + 2, r->in->crm_id);
+			db_bind_text(st, b + 3, r->key);
+			db_bind_text(st, b + 4, r->in->name);
+			db_bind_text(st, b + 5, r->in->email);
+			db_bind_int64(st, b + 6, now);
+		}
+		rc = db_step(st, e) < 0 ? -1 : 0;
+		db_finish(st);
+		done += k;
+	}
+	free(rows);
+	return store__tx_end(s, own, rc, e);
 }
 
 int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struct err *e)

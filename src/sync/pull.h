@@ -15,6 +15,7 @@ struct pull_ctx {
 	const struct platform_schema *schema;
 	struct store_run_counts counts;
 	int64_t now;		/* when the run started, ms */
+	int64_t lease_at;	/* when the lease was last taken or renewed, ms */
 	const char *step;	/* what the run is doing, for progress */
 };
 

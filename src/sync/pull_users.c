@@ -1,6 +1,8 @@
 /* pull_users: I360 staff into the org's staff list, then auto-linking by email. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "i360/mapping.h"
 #include "salesforce/query.h"
 #include "salesforce/record.h"
 #include "sync/pull.h"
@@ -26,25 +28,38 @@ int pull_users(struct pull_ctx *p, struct err *e)
 	if (q == NULL)
 		goto out;
 	while ((more = sf_query_next(q, &records, e)) == 1) {
-		if (store_begin(p->s, e) < 0)
+		size_t n = json_array_size(records), k = 0;
+		struct store_staff_in *v = calloc(n ? n : 1, sizeof(*v));
+
+		if (v == NULL) {
+			err_set(e, ERR_INTERNAL, "out of memory");
 			goto out;
+		}
+		if (store_begin(p->s, e) < 0) {
+			free(v);
+			goto out;
+		}
 		json_array_foreach(records, i, rec) {
 			const char *id = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_ID]);
-			const char *name = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_NAME]);
-			const char *email = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_EMAIL]);
-			struct err re;
 
-			if (store_staff_upsert(p->s, p->org_id, id, name, email, NULL, &re) < 0) {
-				if (re.code != ERR_INVALID) {
-					*e = re;
-					store_rollback(p->s);
-					goto out;
-				}
-				pull__record_error(p, sc->staff_object, id, "%s", re.msg);
+			if (id == NULL || !mapping_id_valid(id, strlen(id))) {
+				pull__record_error(p, sc->staff_object, id, "a staff Id must be 15 or "
+						   "18 letters and digits");
 				continue;
 			}
-			p->counts.users++;
+			v[k].crm_id = id;
+			v[k].name = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_NAME]);
+			v[k].email = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_EMAIL]);
+			k++;
 		}
+		rc = store_staff_upsert_many(p->s, p->org_id, v, k, e);
+		free(v);
+		if (rc < 0) {
+			store_rollback(p->s);
+			goto out;
+		}
+		rc = -1;
+		p->counts.users += (int64_t)k;
 		if (store_commit(p->s, e) < 0 || pull__checkpoint(p, "users", e) < 0)
 			goto out;
 	}

@@ -89,6 +89,7 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 	const struct sf_limits *lim;
 	int share = p->o->share_limit > 0 ? p->o->share_limit : SYNC_SHARE_LIMIT_DEFAULT;
 	int got, pct;
+	int64_t now;
 
 	p->step = step;
 	if (store_run_progress(p->s, p->run_id, &p->counts, (int64_t)api_calls(p), step, e) < 0)
@@ -103,11 +104,18 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 	if (p->o->stop && atomic_load(p->o->stop))
 		return err_set(e, ERR_CONFLICT, "the sync was stopped before it finished (the "
 			       "service is shutting down); the next sync goes on from here");
-	if (store_lease_renew(p->s, p->org_id, p->o->holder, isotime_now_ms(), lease_ms(p->o),
-			      &got, e) < 0)
-		return -1;
-	if (!got)
-		return err_set(e, ERR_CONFLICT, "the sync lost its lease to another process");
+	/* Renewed at the first checkpoint, then once a quarter of it has run, not at every
+	 * page: a small sync costs one renewal, and the lease never comes near expiring. */
+	now = isotime_now_ms();
+	if (now - p->lease_at >= lease_ms(p->o) / 4) {
+		if (store_lease_renew(p->s, p->org_id, p->o->holder, now, lease_ms(p->o), &got,
+				      e) < 0)
+			return -1;
+		if (!got)
+			return err_set(e, ERR_CONFLICT, "the sync lost its lease to another "
+				       "process");
+		p->lease_at = now;
+	}
 	lim = p->cs ? sf_client_limits(p->cs->client) : NULL;
 	pct = lim ? sf_limits_percent(lim) : -1;
 	if (p->o->kind == SYNC_SCHEDULED && pct >= share)
@@ -155,6 +163,8 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 	p.run_id = run_id;
 	p.o = o;
 	p.now = isotime_now_ms();
+	/* The first checkpoint renews the lease, however long ago sync_begin took it. */
+	p.lease_at = 0;
 	err_clear(e);
 	p.cs = connect_session_open(s, org_id, o->client, e);
 	if (p.cs == NULL)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "testutil.h"
@@ -435,6 +436,80 @@ static void test_staff_links(void **state)
 	assert_int_equal(e.code, ERR_NOT_FOUND);
 }
 
+/* store_staff_upsert_many: a page of staff across statement tiers, one member given
+ * twice (the later wins), an unchanged member not written again, a bad Id refused
+ * with nothing written. */
+static void test_staff_many(void **state)
+{
+	struct fixture *f = *state;
+	struct store_staff_in in[41];
+	char ids[41][19], names[41][32];
+	struct store_staff *st, one;
+	int64_t u, loaded_at;
+	size_t n;
+	struct err e;
+
+	NEED_STORE(f);
+	for (int i = 0; i < 40; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "a0B0000000%05dAAA", i);
+		snprintf(names[i], sizeof(names[i]), "Rep %d", i);
+		in[i].crm_id = ids[i];
+		in[i].name = names[i];
+		in[i].email = i % 5 ? NULL : "rep@example.com";
+	}
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, &e), 0);
+	assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
+	assert_int_equal(n, 40);
+	store_staff_free(st, n);
+	assert_int_equal(store_staff_get(f->s, f->org, ids[35], &one, &e), 0);
+	assert_string_equal(one.name, "Rep 35");
+	assert_string_equal(one.email, "rep@example.com");
+	store_staff_clear(&one);
+
+	/* Rep 7 is linked by hand, and the pull that follows loads its list at loaded_at. */
+	assert_int_equal(store_user_add(f->s, f->org, "seven@example.com", "Seven", &u, &e), 0);
+	assert_int_equal(store_staff_link(f->s, f->org, ids[7], u, 1, &e), 0);
+	usleep(3000);
+	loaded_at = isotime_now_ms();
+	usleep(3000);
+
+	/* Again, with Rep 3 renamed and Rep 0 given twice: its 15-character form last. */
+	snprintf(names[3], sizeof(names[3]), "Rep Three");
+	memcpy(ids[40], ids[0], 15);
+	ids[40][15] = '\0';
+	in[40].crm_id = ids[40];
+	in[40].name = "Rep Zero";
+	in[40].email = NULL;
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 41, &e), 0);
+	assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
+	assert_int_equal(n, 40);
+	store_staff_free(st, n);
+	assert_int_equal(store_staff_get(f->s, f->org, ids[3], &one, &e), 0);
+	assert_string_equal(one.name, "Rep Three");
+	store_staff_clear(&one);
+	assert_int_equal(store_staff_get(f->s, f->org, ids[0], &one, &e), 0);
+	assert_string_equal(one.name, "Rep Zero");
+	assert_null(one.email);
+	store_staff_clear(&one);
+	/* Rep 7 was unchanged, so not written: its link, made before loaded_at, is what
+	 * the backfill mark covers, and it is cleared. */
+	assert_int_equal(store_staff_backfill_done(f->s, f->org, loaded_at, &e), 0);
+	assert_int_equal(store_staff_get(f->s, f->org, ids[7], &one, &e), 0);
+	assert_int_equal(one.occ_user_id, u);
+	assert_false(one.backfill_pending);
+	store_staff_clear(&one);
+
+	/* A bad Id anywhere: refused, nothing of the call written. */
+	snprintf(names[20], sizeof(names[20]), "Changed");
+	in[30].crm_id = "short";
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, &e), -1);
+	assert_int_equal(e.code, ERR_INVALID);
+	assert_int_equal(store_staff_get(f->s, f->org, ids[20], &one, &e), 0);
+	assert_string_equal(one.name, "Rep 20");
+	store_staff_clear(&one);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 0, &e), 0);
+}
+
 static void test_reasons(void **state)
 {
 	struct fixture *f = *state;
@@ -808,6 +883,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_many, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_sqlite),
@@ -822,6 +898,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_wrong_master_key, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_many, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_pg),
