@@ -136,24 +136,33 @@ static void sandbox_spawn(struct sbproc *p, long appointments, int staff, int la
 }
 
 /* Sets the sandbox's latency through its control endpoint. */
-static void set_latency(struct sbproc *p, int ms)
+/* POSTs a JSON body to the sandbox's control endpoint path. */
+static void control_post(struct sbproc *p, const char *path, const char *body)
 {
-	char url[256], body[64];
+	char url[256];
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	CURL *c = curl_easy_init();
 	long status = 0;
 
-	snprintf(url, sizeof(url), "%s/_control/knobs", p->url);
-	snprintf(body, sizeof(body), "{\"latency_ms\": %d}", ms);
+	snprintf(url, sizeof(url), "%s/_control/%s", p->url, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	if (curl_easy_perform(c) != CURLE_OK ||
 	    (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status != 200))
-		die("setting the sandbox's latency", NULL);
+		die("the sandbox's control endpoint refused a request", NULL);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(h);
+}
+
+/* Sets the sandbox's latency through its control endpoint. */
+static void set_latency(struct sbproc *p, int ms)
+{
+	char body[64];
+
+	snprintf(body, sizeof(body), "{\"latency_ms\": %d}", ms);
+	control_post(p, "knobs", body);
 }
 
 static void sandbox_kill(struct sbproc *p)
@@ -412,6 +421,64 @@ static int bench_memory(long appointments)
 	return 0;
 }
 
+/* Waits until every org has a succeeded run started at or after start_ms (at most
+ * 600 s); the number that have. */
+static int64_t wait_cycle(struct db *db, const pid_t *pids, int procs, int orgs,
+			  int64_t start_ms)
+{
+	double t0 = now_s();
+	int64_t done = 0;
+	struct err e;
+
+	while (done < orgs && now_s() - t0 < 600) {
+		struct db_stmt *st;
+
+		usleep(100 * 1000);
+		for (int p = 0; p < procs; p++)
+			if (waitpid(pids[p], NULL, WNOHANG) == pids[p])
+				die("a serve process exited", NULL);
+		st = db_prepare(db, "SELECT COUNT(DISTINCT org_id) FROM sync_runs WHERE"
+				    " status = 'succeeded' AND started_at >= ?", &e);
+		if (st == NULL)
+			die("polling", &e);
+		db_bind_int64(st, 1, start_ms);
+		if (db_step(st, &e) == 1)
+			done = db_col_int64(st, 0);
+		db_finish(st);
+	}
+	return done;
+}
+
+/* Changes every appointment in the sync window (its city), as reps editing them would:
+ * each org's next scheduled sync then has that many changed appointments. */
+static long touch_appointments(struct sbproc *sb, struct store *s, int64_t org, int round)
+{
+	struct connect_session *cs;
+	struct sf_query *q;
+	char soql[256], since[ISOTIME_LEN], body[256];
+	json_t *recs, *rec;
+	long n = 0;
+	size_t i;
+	struct err e;
+
+	if ((cs = connect_session_open(s, org, NULL, &e)) == NULL)
+		die("session", &e);
+	snprintf(soql, sizeof(soql), "SELECT Id FROM i360core__Sales_Appointment__c WHERE"
+		 " SystemModstamp >= %s", isotime_format(since, isotime_now_ms() - SYNC_WINDOW_MS));
+	q = sf_query_open(cs->client, soql, 0, &e);
+	while (q && sf_query_next(q, &recs, &e) == 1)
+		json_array_foreach(recs, i, rec) {
+			snprintf(body, sizeof(body), "{\"op\":\"update\",\"id\":\"%s\","
+				 "\"fields\":{\"i360core__City__c\":\"Round %d\"}}",
+				 sf_record_str(rec, "Id"), round);
+			control_post(sb, "records", body);
+			n++;
+		}
+	sf_query_close(q);
+	connect_session_close(cs);
+	return n;
+}
+
 /* 4. One scheduled cycle of a fleet: every org due at once, `procs` serve processes. */
 static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const char *pg)
 {
@@ -421,8 +488,9 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 	struct db *db;
 	struct err e;
 	pid_t pids[16];
-	double t0, setup, cycle, machine0, machine, serve_cpu = 0, sb0, sandbox_cpu;
-	int64_t start_ms, done = 0;
+	double t0, setup, cycle, machine0, machine, serve_cpu = 0, sb0, sandbox_cpu, serve0;
+	int64_t start_ms, done = 0, last_org = 0;
+	long changed;
 
 	if (procs > 16)
 		procs = 16;
@@ -435,6 +503,7 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 		if (store_org_create(s, "Fleet", &org, tok, &e) < 0)
 			die("org", &e);
 		org_setup(s, org, sb.url, 1);
+		last_org = org;
 	}
 	setup = now_s() - setup;
 	/* Every org due now, and the sandbox slow from here on. */
@@ -460,38 +529,49 @@ static int bench_fleet(int orgs, int procs, int workers, int latency_ms, const c
 			die("starting serve", NULL);
 		posix_spawn_file_actions_destroy(&fa);
 	}
-	while (done < orgs && now_s() - t0 < 600) {
-		struct db_stmt *st;
-		usleep(100 * 1000);
-		for (int p = 0; p < procs; p++)
-			if (waitpid(pids[p], NULL, WNOHANG) == pids[p])
-				die("a serve process exited", NULL);
-		st = db_prepare(db, "SELECT COUNT(DISTINCT org_id) FROM sync_runs WHERE"
-				    " status = 'succeeded' AND started_at >= ?", &e);
-		if (st == NULL)
-			die("polling", &e);
-		db_bind_int64(st, 1, start_ms);
-		if (db_step(st, &e) == 1)
-			done = db_col_int64(st, 0);
-		db_finish(st);
-	}
+	done = wait_cycle(db, pids, procs, orgs, start_ms);
 	cycle = now_s() - t0;
 	machine = machine_cpu_s() - machine0;
 	sandbox_cpu = proc_cpu_s(sb.pid) - sb0;
-	for (int p = 0; p < procs; p++) {
-		struct rusage ru;
+	for (int p = 0; p < procs; p++)
+		serve_cpu += proc_cpu_s(pids[p]);
+	/* Where the two cores went during the cycle: serve processes, the sandbox, and the
+	 * machine as a whole (the rest is the database). */
+	printf("fleet cycle=first orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f "
+	       "synced=%lld setup_s=%.0f store=%s serve_cpu_s=%.1f sandbox_cpu_s=%.1f "
+	       "machine_cpu_s=%.1f\n", orgs, procs, workers, latency_ms, cycle, (long long)done,
+	       setup, pg ? "postgresql" : "sqlite", serve_cpu, sandbox_cpu, machine);
+	fflush(stdout);
 
+	/* A later cycle, as a running service has them every 15 minutes: the same
+	 * processes (warm), every appointment of the window changed since. */
+	set_latency(&sb, 0);
+	changed = touch_appointments(&sb, s, last_org, 2);
+	set_latency(&sb, latency_ms);
+	if (db_exec(db, "UPDATE integrations SET next_sync_at = 0", &e) < 0)
+		die("due", &e);
+	start_ms = isotime_now_ms();
+	t0 = now_s();
+	machine0 = machine_cpu_s();
+	sb0 = proc_cpu_s(sb.pid);
+	serve0 = 0;
+	for (int p = 0; p < procs; p++)
+		serve0 += proc_cpu_s(pids[p]);
+	done = wait_cycle(db, pids, procs, orgs, start_ms);
+	cycle = now_s() - t0;
+	machine = machine_cpu_s() - machine0;
+	sandbox_cpu = proc_cpu_s(sb.pid) - sb0;
+	serve_cpu = -serve0;
+	for (int p = 0; p < procs; p++)
+		serve_cpu += proc_cpu_s(pids[p]);
+	printf("fleet cycle=later orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f "
+	       "synced=%lld changed_per_org=%ld store=%s serve_cpu_s=%.1f sandbox_cpu_s=%.1f "
+	       "machine_cpu_s=%.1f\n", orgs, procs, workers, latency_ms, cycle, (long long)done,
+	       changed, pg ? "postgresql" : "sqlite", serve_cpu, sandbox_cpu, machine);
+	for (int p = 0; p < procs; p++) {
 		kill(pids[p], SIGTERM);
-		wait4(pids[p], NULL, 0, &ru);
-		serve_cpu += (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-			     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+		waitpid(pids[p], NULL, 0);
 	}
-	/* Where the two cores went during the cycle: serve processes (counted to their
-	 * exit), and the machine as a whole (the database, the sandbox, the rest). */
-	printf("fleet orgs=%d processes=%d workers=%d latency_ms=%d cycle_s=%.1f synced=%lld "
-	       "setup_s=%.0f store=%s serve_cpu_s=%.1f sandbox_cpu_s=%.1f machine_cpu_s=%.1f\n",
-	       orgs, procs, workers, latency_ms, cycle, (long long)done, setup,
-	       pg ? "postgresql" : "sqlite", serve_cpu, sandbox_cpu, machine);
 	db_close(db);
 	store_close(s);
 	sandbox_kill(&sb);

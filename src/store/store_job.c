@@ -290,21 +290,27 @@ static struct store__rows appointment_rows = {
 	.ncols = 10,
 };
 
-/* Reads what is stored for the rows' keys (sorted: the n distinct ones). */
+/* Reads what is stored for the rows' keys (sorted: the n distinct ones), 128 keys a
+ * statement: a shorter IN list repeats its last key up to the tier's length, so a page
+ * of 47 jobs takes one read. */
 static int rows_read(struct store *s, int64_t org_id, struct job_row **sorted, size_t n,
 		     struct err *e)
 {
 	for (size_t done = 0; done < n;) {
-		int t = store__tier(n - done), rc;
-		size_t k = store__tiers[t];
-		const char *sql = store__rows_text(&read_rows, t, e);
+		size_t left = n - done, k;
+		int t = store__tier(left), rc;
+		const char *sql;
 		struct db_stmt *st;
 
-		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
+		if (store__tiers[t] < left && t + 1 < STORE__NTIERS)
+			t++;	/* left is below 128 and not a tier: round up */
+		k = store__tiers[t] < left ? store__tiers[t] : left;
+		if ((sql = store__rows_text(&read_rows, t, e)) == NULL ||
+		    (st = db_prepare(s->db, sql, e)) == NULL)
 			return -1;
 		db_bind_int64(st, 1, org_id);
-		for (size_t i = 0; i < k; i++)
-			db_bind_text(st, (int)i + 2, sorted[done + i]->key);
+		for (size_t i = 0; i < store__tiers[t]; i++)
+			db_bind_text(st, (int)i + 2, sorted[done + (i < k ? i : k - 1)]->key);
 		while ((rc = db_step(st, e)) == 1) {
 			struct job_row *r = row_find(sorted, n, db_col_text(st, 0));
 			const char *fp = db_col_text(st, 2);

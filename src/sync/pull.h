@@ -16,6 +16,7 @@ struct pull_ctx {
 	struct store_run_counts counts;
 	int64_t now;		/* when the run started, ms */
 	int64_t lease_at;	/* when the lease was last taken or renewed, ms */
+	int64_t progress_at;	/* when progress was last written, ms (0: never) */
 	const char *step;	/* what the run is doing, for progress */
 };
 

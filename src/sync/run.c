@@ -92,8 +92,16 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 	int64_t now;
 
 	p->step = step;
-	if (store_run_progress(p->s, p->run_id, &p->counts, (int64_t)api_calls(p), step, e) < 0)
-		return -1;
+	now = isotime_now_ms();
+	/* Progress is for people watching a run: written at the first checkpoint, then at
+	 * most once a second (and every time when a progress callback shows it); the run's
+	 * end writes the final figures. */
+	if (p->progress_at == 0 || now - p->progress_at >= 1000 || p->o->progress) {
+		if (store_run_progress(p->s, p->run_id, &p->counts, (int64_t)api_calls(p), step,
+				       e) < 0)
+			return -1;
+		p->progress_at = now;
+	}
 	if (p->o->progress) {
 		struct store_run r;
 		if (store_run_get(p->s, p->org_id, p->run_id, &r, e) == 0) {
@@ -106,7 +114,6 @@ int pull__checkpoint(struct pull_ctx *p, const char *step, struct err *e)
 			       "service is shutting down); the next sync goes on from here");
 	/* Renewed at the first checkpoint, then once a quarter of it has run, not at every
 	 * page: a small sync costs one renewal, and the lease never comes near expiring. */
-	now = isotime_now_ms();
 	if (now - p->lease_at >= lease_ms(p->o) / 4) {
 		if (store_lease_renew(p->s, p->org_id, p->o->holder, now, lease_ms(p->o), &got,
 				      e) < 0)
