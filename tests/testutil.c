@@ -1,6 +1,9 @@
 /* testutil: small helpers shared by the C tests. Included by tests that need it. */
 #include "testutil.h"
 
+#include "store/db.h"
+#include "store/store.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +108,40 @@ int testutil_run(const char *cmdline, char **out, char **err)
 	}
 	unlink(errpath);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct store *testutil_store_fresh(int postgres, char *path, size_t n, int *skip)
+{
+	const char *pg = getenv("I360_TEST_PG_URL");
+	struct store *s;
+	struct err e;
+
+	*skip = 0;
+	if (postgres) {
+		struct db *db;
+		int rc;
+
+		if (pg == NULL || *pg == '\0') {
+			*skip = 1;
+			return NULL;
+		}
+		setenv("I360BRIDGE_MASTER_KEY", TESTUTIL_PG_KEY, 1);
+		snprintf(path, n, "%s", pg);
+		if ((db = db_open(pg, &e)) == NULL) {
+			fprintf(stderr, "%s\n", e.msg);
+			return NULL;
+		}
+		rc = db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &e);
+		db_close(db);
+		if (rc < 0) {
+			fprintf(stderr, "%s\n", e.msg);
+			return NULL;
+		}
+	} else {
+		unsetenv("I360BRIDGE_MASTER_KEY");
+		snprintf(path, n, "%s", testutil_path(testutil_tmpdir(), "t.db"));
+	}
+	if ((s = store_open(path, &e)) == NULL)
+		fprintf(stderr, "store_open: %s\n", e.msg);
+	return s;
 }

@@ -18,4 +18,18 @@ int testutil_file_contains(const char *path, const void *needle, size_t n);
  * (may be NULL); returns the exit status (or -1). */
 int testutil_run(const char *cmdline, char **out, char **err);
 
+struct store;
+
+/* The master key store tests use on PostgreSQL (base64 of 32 bytes). */
+#define TESTUTIL_PG_KEY "dGVzdC1tYXN0ZXIta2V5LW9mLTMyLWJ5dGVzLWxvbmc="
+
+/*
+ * A fresh store for one test, its location into path (n bytes): SQLite in a new
+ * temporary directory (key file beside it), or with postgres set the database
+ * I360_TEST_PG_URL names, emptied first (master key TESTUTIL_PG_KEY). Returns NULL with
+ * *skip set when postgres is asked for and no server is given, NULL with *skip clear
+ * (and a message on stderr) on failure.
+ */
+struct store *testutil_store_fresh(int postgres, char *path, size_t n, int *skip);
+
 #endif

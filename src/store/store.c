@@ -185,6 +185,33 @@ const char *store__rows_text(struct store__rows *r, int t, struct err *e)
 	return text;
 }
 
+int store__rows_run(struct store *s, struct store__rows *r, size_t n,
+		    void (*bind)(struct db_stmt *st, size_t first, size_t k, void *arg),
+		    int (*row)(struct db_stmt *st, void *arg, struct err *e), void *arg,
+		    struct err *e)
+{
+	for (size_t done = 0; done < n;) {
+		int t = store__tier(n - done), rc;
+		size_t k = store__tiers[t];
+		const char *sql = store__rows_text(r, t, e);
+		struct db_stmt *st;
+
+		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
+			return -1;
+		bind(st, done, k, arg);
+		while ((rc = db_step(st, e)) == 1)
+			if (row && row(st, arg, e) < 0) {
+				rc = -1;
+				break;
+			}
+		db_finish(st);
+		if (rc < 0)
+			return -1;
+		done += k;
+	}
+	return 0;
+}
+
 int store__grow(void *v, size_t *cap, size_t len, size_t elem, struct err *e)
 {
 	void **pv = v;

@@ -94,6 +94,18 @@ int store__tier(size_t n);
 /* The text of r for tier t; NULL when out of memory (e is set). */
 const char *store__rows_text(struct store__rows *r, int t, struct err *e);
 
+/*
+ * Runs r over n rows in as few statements as the tiers allow. For each statement,
+ * bind(st, first, k, arg) binds rows first .. first + k - 1 (row i's columns from
+ * parameter i * r->ncols + 1 on), and row(st, arg), when not NULL, is called for each
+ * row the statement returns (a RETURNING clause); it returns 0, or -1 with e set to
+ * stop. 0, or -1 with e set.
+ */
+int store__rows_run(struct store *s, struct store__rows *r, size_t n,
+		    void (*bind)(struct db_stmt *st, size_t first, size_t k, void *arg),
+		    int (*row)(struct db_stmt *st, void *arg, struct err *e), void *arg,
+		    struct err *e);
+
 /* Seals a secret and binds it; a NULL secret binds null. */
 int store__bind_sealed(struct store *s, struct db_stmt *st, int i, const char *secret,
 		       struct err *e);

@@ -361,98 +361,90 @@ static int rows_prepare(struct store *s, struct job_row **v, size_t n, struct er
 	return 0;
 }
 
-/* Writes the jobs of the rows to write (v: n of them, in the caller's order, so new
- * jobs get ids in the order the records came) and learns their ids; sorted (nsorted)
- * finds a row by key. */
-static int rows_write_jobs(struct store *s, int64_t org_id, struct job_row **v, size_t n,
-			   struct job_row **sorted, size_t nsorted, int64_t now,
-			   struct err *e)
+/* The rows store_jobs_upsert writes: v (n of them, in the caller's order, so new jobs
+ * get ids in the order the records came); sorted (nsorted) finds a row by key. */
+struct rows_out {
+	struct job_row **v, **sorted;
+	size_t n, nsorted;
+	int64_t org_id, now;
+	size_t ids;		/* job ids returned so far */
+};
+
+static void bind_jobs(struct db_stmt *st, size_t first, size_t k, void *arg)
 {
-	for (size_t done = 0; done < n;) {
-		int t = store__tier(n - done), rc, got = 0;
-		size_t k = store__tiers[t];
-		const char *sql = store__rows_text(&job_rows, t, e);
-		struct db_stmt *st;
+	const struct rows_out *o = arg;
 
-		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
-			return -1;
-		for (size_t i = 0; i < k; i++) {
-			const struct job_row *r = v[done + i];
-			const struct model_job *j = r->view;
-			int b = (int)i * job_rows.ncols;
+	for (size_t i = 0; i < k; i++) {
+		const struct job_row *r = o->v[first + i];
+		const struct model_job *j = r->view;
+		int b = (int)i * job_rows.ncols;
 
-			db_bind_text(st, b + 1, j->customer_name);
-			db_bind_text(st, b + 2, j->name);
-			db_bind_text(st, b + 3, j->email);
-			db_bind_text(st, b + 4, j->line1);
-			db_bind_text(st, b + 5, j->city);
-			db_bind_text(st, b + 6, j->state);
-			db_bind_text(st, b + 7, j->postal_code);
-			db_bind_text(st, b + 8, r->phones);
-			if (r->w->assigned_user_id)
-				db_bind_int64(st, b + 9, r->w->assigned_user_id);
-			else
-				db_bind_null(st, b + 9);
-			db_bind_text(st, b + 10, j->account_id);
-			db_bind_text(st, b + 11, j->salesrep_id);
-			db_bind_text(st, b + 12, r->fp);
-			db_bind_int64(st, b + 13, now);
-			db_bind_int64(st, b + 14, org_id);
-			db_bind_text(st, b + 15, r->key);
-			db_bind_int64(st, b + 16, now);
-		}
-		while ((rc = db_step(st, e)) == 1) {
-			struct job_row *r = row_find(sorted, nsorted, db_col_text(st, 0));
+		db_bind_text(st, b + 1, j->customer_name);
+		db_bind_text(st, b + 2, j->name);
+		db_bind_text(st, b + 3, j->email);
+		db_bind_text(st, b + 4, j->line1);
+		db_bind_text(st, b + 5, j->city);
+		db_bind_text(st, b + 6, j->state);
+		db_bind_text(st, b + 7, j->postal_code);
+		db_bind_text(st, b + 8, r->phones);
+		if (r->w->assigned_user_id)
+			db_bind_int64(st, b + 9, r->w->assigned_user_id);
+		else
+			db_bind_null(st, b + 9);
+		db_bind_text(st, b + 10, j->account_id);
+		db_bind_text(st, b + 11, j->salesrep_id);
+		db_bind_text(st, b + 12, r->fp);
+		db_bind_int64(st, b + 13, o->now);
+		db_bind_int64(st, b + 14, o->org_id);
+		db_bind_text(st, b + 15, r->key);
+		db_bind_int64(st, b + 16, o->now);
+	}
+}
 
-			if (r && r->write) {
-				r->job_id = db_col_int64(st, 1);
-				got++;
-			}
-		}
-		db_finish(st);
-		if (rc < 0)
-			return -1;
-		if ((size_t)got != k)
-			return err_set(e, ERR_DB, "%zu jobs written but %d ids returned", k, got);
-		done += k;
+/* A job's id, as RETURNING gives it with its key. */
+static int job_id_row(struct db_stmt *st, void *arg, struct err *e)
+{
+	struct rows_out *o = arg;
+	struct job_row *r = row_find(o->sorted, o->nsorted, db_col_text(st, 0));
+
+	(void)e;
+	if (r && r->write) {
+		r->job_id = db_col_int64(st, 1);
+		o->ids++;
 	}
 	return 0;
 }
 
-static int rows_write_appointments(struct store *s, struct job_row **v, size_t n,
-				   struct err *e)
+static void bind_appointments(struct db_stmt *st, size_t first, size_t k, void *arg)
 {
-	for (size_t done = 0; done < n;) {
-		int t = store__tier(n - done), rc;
-		size_t k = store__tiers[t];
-		const char *sql = store__rows_text(&appointment_rows, t, e);
-		struct db_stmt *st;
+	const struct rows_out *o = arg;
 
-		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL)
-			return -1;
-		for (size_t i = 0; i < k; i++) {
-			const struct job_row *r = v[done + i];
-			const struct model_job *j = r->view;
-			int b = (int)i * appointment_rows.ncols;
+	for (size_t i = 0; i < k; i++) {
+		const struct job_row *r = o->v[first + i];
+		const struct model_job *j = r->view;
+		int b = (int)i * appointment_rows.ncols;
 
-			db_bind_int64(st, b + 1, r->job_id);
-			db_bind_text(st, b + 2, j->appointment_id);
-			db_bind_text(st, b + 3, model_appt_status_names[j->status]);
-			bind_time(st, b + 4, j->has_start, j->start_ms);
-			bind_time(st, b + 5, j->has_end, j->end_ms);
-			db_bind_text(st, b + 6, j->summary);
-			db_bind_text(st, b + 7, j->result);
-			db_bind_text(st, b + 8, j->result_detail);
-			db_bind_text(st, b + 9, r->opps);
-			db_bind_int64(st, b + 10, j->modstamp_ms);
-		}
-		rc = db_step(st, e);
-		db_finish(st);
-		if (rc < 0)
-			return -1;
-		done += k;
+		db_bind_int64(st, b + 1, r->job_id);
+		db_bind_text(st, b + 2, j->appointment_id);
+		db_bind_text(st, b + 3, model_appt_status_names[j->status]);
+		bind_time(st, b + 4, j->has_start, j->start_ms);
+		bind_time(st, b + 5, j->has_end, j->end_ms);
+		db_bind_text(st, b + 6, j->summary);
+		db_bind_text(st, b + 7, j->result);
+		db_bind_text(st, b + 8, j->result_detail);
+		db_bind_text(st, b + 9, r->opps);
+		db_bind_int64(st, b + 10, j->modstamp_ms);
 	}
-	return 0;
+}
+
+/* Writes the jobs of o's rows, learns their ids, then writes their appointments. */
+static int rows_write(struct store *s, struct rows_out *o, struct err *e)
+{
+	if (store__rows_run(s, &job_rows, o->n, bind_jobs, job_id_row, o, e) < 0)
+		return -1;
+	if (o->ids != o->n)
+		return err_set(e, ERR_DB, "%zu jobs written but %zu ids returned", o->n, o->ids);
+	return store__rows_run(s, &appointment_rows, o->n, bind_appointments, NULL, o, e);
 }
 
 static void rows_free(struct job_row *rows, size_t n)
@@ -510,9 +502,12 @@ int store_jobs_upsert(struct store *s, int64_t org_id, struct store_job_write *w
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].write)
 			out[nout++] = &rows[i];
-	if (rows_write_jobs(s, org_id, out, nout, sorted, nsorted, now, e) < 0 ||
-	    rows_write_appointments(s, out, nout, e) < 0)
-		goto tx;
+	{
+		struct rows_out o = { out, sorted, nout, nsorted, org_id, now, 0 };
+
+		if (rows_write(s, &o, e) < 0)
+			goto tx;
+	}
 	for (size_t i = 0; i < nout; i++)
 		out[i]->w->id = out[i]->job_id;
 	rc = 0;

@@ -99,13 +99,35 @@ static int staff_row_cmp(const void *a, const void *b)
 	return c ? c : (x->pos < y->pos ? -1 : x->pos > y->pos);
 }
 
+struct staff_batch {
+	const struct staff_row *rows;
+	int64_t org_id, now;
+};
+
+static void bind_staff(struct db_stmt *st, size_t first, size_t k, void *arg)
+{
+	const struct staff_batch *sb = arg;
+
+	for (size_t i = 0; i < k; i++) {
+		const struct staff_row *r = &sb->rows[first + i];
+		int b = (int)i * staff_rows.ncols;
+
+		db_bind_int64(st, b + 1, sb->org_id);
+		db_bind_text(st, b + 2, r->in->crm_id);
+		db_bind_text(st, b + 3, r->key);
+		db_bind_text(st, b + 4, r->in->name);
+		db_bind_text(st, b + 5, r->in->email);
+		db_bind_int64(st, b + 6, sb->now);
+	}
+}
+
 int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
 			    size_t n, struct err *e)
 {
 	struct staff_row *rows;
 	int64_t now = isotime_now_ms();
 	size_t m = 0;
-	int own, rc = 0;
+	int own, rc;
 
 	if (n == 0)
 		return 0;
@@ -131,30 +153,10 @@ int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_
 		free(rows);
 		return -1;
 	}
-	for (size_t done = 0; done < m && rc == 0;) {
-		int t = store__tier(m - done);
-		size_t k = store__tiers[t];
-		const char *sql = store__rows_text(&staff_rows, t, e);
-		struct db_stmt *st;
+	{
+		struct staff_batch b = { rows, org_id, now };
 
-		if (sql == NULL || (st = db_prepare(s->db, sql, e)) == NULL) {
-			rc = -1;
-			break;
-		}
-		for (size_t i = 0; i < k; i++) {
-			const struct staff_row *r = &rows[done + i];
-			int b = (int)i * staff_rows.ncols;
-
-			db_bind_int64(st, b + 1, org_id);
-			db_bind_text(st, b + 2, r->in->crm_id);
-			db_bind_text(st, b + 3, r->key);
-			db_bind_text(st, b + 4, r->in->name);
-			db_bind_text(st, b + 5, r->in->email);
-			db_bind_int64(st, b + 6, now);
-		}
-		rc = db_step(st, e) < 0 ? -1 : 0;
-		db_finish(st);
-		done += k;
+		rc = store__rows_run(s, &staff_rows, m, bind_staff, NULL, &b, e);
 	}
 	free(rows);
 	return store__tx_end(s, own, rc, e);

@@ -21,7 +21,6 @@
 enum backend { SQLITE, POSTGRES };
 static enum backend backend_sqlite = SQLITE, backend_pg = POSTGRES;
 
-#define TEST_KEY "dGVzdC1tYXN0ZXIta2V5LW9mLTMyLWJ5dGVzLWxvbmc="
 
 struct fixture {
 	enum backend backend;
@@ -30,47 +29,18 @@ struct fixture {
 	int64_t org;
 };
 
-/* Empties the PostgreSQL test database so each test starts from nothing. */
-static int pg_reset(const char *url)
-{
-	struct err e;
-	struct db *db = db_open(url, &e);
-	int rc;
-
-	if (db == NULL) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
-	rc = db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", &e);
-	db_close(db);
-	return rc;
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char token[SEAL_TOKEN_LEN];
-	const char *pg = getenv("I360_TEST_PG_URL");
 	struct err e;
+	int skip;
 
 	f->backend = *state ? *(enum backend *)*state : SQLITE;
 	*state = f;
-	if (f->backend == POSTGRES) {
-		if (pg == NULL || *pg == '\0')
-			return 0;	/* the test skips itself */
-		setenv("I360BRIDGE_MASTER_KEY", TEST_KEY, 1);
-		snprintf(f->path, sizeof(f->path), "%s", pg);
-		if (pg_reset(pg) < 0)
-			return -1;
-	} else {
-		unsetenv("I360BRIDGE_MASTER_KEY");
-		snprintf(f->path, sizeof(f->path), "%s", testutil_path(testutil_tmpdir(), "t.db"));
-	}
-	f->s = store_open(f->path, &e);
-	if (f->s == NULL) {
-		fprintf(stderr, "store_open: %s\n", e.msg);
-		return -1;
-	}
+	f->s = testutil_store_fresh(f->backend == POSTGRES, f->path, sizeof(f->path), &skip);
+	if (f->s == NULL)
+		return skip ? 0 : -1;	/* skipped: the test skips itself */
 	if (store_org_create(f->s, "Acme", &f->org, token, &e) < 0)
 		return -1;
 	return 0;
