@@ -29,35 +29,60 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* Compact text of a, consumed: through a stack buffer, so one allocation (the copy)
+ * instead of a growing one; "[]" without jansson at all. NULL when out of memory. */
+static char *array_text(json_t *a)
+{
+	char tmp[4096];
+	size_t n;
+	char *out;
+
+	if (a == NULL)
+		return NULL;
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return strdup("[]");
+	}
+	n = json_dumpb(a, tmp, sizeof(tmp), JSON_COMPACT);
+	if (n == 0 || n > sizeof(tmp)) {
+		out = json_dumps(a, JSON_COMPACT);
+	} else if ((out = malloc(n + 1)) != NULL) {
+		memcpy(out, tmp, n);
+		out[n] = '\0';
+	}
+	json_decref(a);
+	return out;
+}
+
 static char *phones_json(const struct model_job *j)
 {
 	json_t *a = json_array();
-	char *out;
 
-	for (size_t i = 0; i < j->nphones; i++)
-		json_array_append_new(a, json_pack("{s:o,s:o}", "name",
-						   str_or_null(j->phones[i].name), "number",
-						   str_or_null(j->phones[i].number)));
-	out = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return out;
+	for (size_t i = 0; a && i < j->nphones; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new_nocheck(o, "name", str_or_null(j->phones[i].name));
+		json_object_set_new_nocheck(o, "number", str_or_null(j->phones[i].number));
+		json_array_append_new(a, o);
+	}
+	return array_text(a);
 }
 
 static char *opps_json(const struct model_job *j)
 {
 	json_t *a = json_array();
-	char *out;
 
-	for (size_t i = 0; i < j->nopps; i++) {
-		const struct model_opportunity *o = &j->opps[i];
-		json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "id", str_or_null(o->id),
-						   "name", str_or_null(o->name), "result",
-						   str_or_null(o->result), "result_detail",
-						   str_or_null(o->result_detail)));
+	for (size_t i = 0; a && i < j->nopps; i++) {
+		const struct model_opportunity *op = &j->opps[i];
+		json_t *o = json_object();
+
+		json_object_set_new_nocheck(o, "id", str_or_null(op->id));
+		json_object_set_new_nocheck(o, "name", str_or_null(op->name));
+		json_object_set_new_nocheck(o, "result", str_or_null(op->result));
+		json_object_set_new_nocheck(o, "result_detail", str_or_null(op->result_detail));
+		json_array_append_new(a, o);
 	}
-	out = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return out;
+	return array_text(a);
 }
 
 /* A digest of everything a sync writes, so re-reading an unchanged record (the
