@@ -304,6 +304,26 @@ static struct store__rows job_rows = {
 	.ncols = 16,
 };
 
+/* New jobs (not found by the page's read) are plain inserts: no conflict to look for,
+ * which PostgreSQL's ON CONFLICT makes a speculative insertion per row. A job created
+ * meanwhile by someone else (only when a lease expired under a live sync) makes the
+ * insert fail on the unique key and the page's transaction with it; the next run
+ * writes it. */
+static struct store__rows new_job_rows = {
+	.head = "INSERT INTO jobs (customer_name, name, email, line1, city, state, postal_code,"
+		" phones, assigned_user_id, account_id, salesrep_id, fingerprint, updated_at,"
+		" org_id, appointment_key, created_at) VALUES ",
+	.tail = " RETURNING appointment_key, id",
+	.ncols = 16,
+};
+
+static struct store__rows new_appointment_rows = {
+	.head = "INSERT INTO appointments (job_id, crm_id, status, start_ms, end_ms, summary,"
+		" result, result_detail, opportunities, modstamp_ms) VALUES ",
+	.tail = "",
+	.ncols = 10,
+};
+
 static struct store__rows appointment_rows = {
 	.head = "INSERT INTO appointments (job_id, crm_id, status, start_ms, end_ms, summary,"
 		" result, result_detail, opportunities, modstamp_ms) VALUES ",
@@ -462,14 +482,16 @@ static void bind_appointments(struct db_stmt *st, size_t first, size_t k, void *
 	}
 }
 
-/* Writes the jobs of o's rows, learns their ids, then writes their appointments. */
-static int rows_write(struct store *s, struct rows_out *o, struct err *e)
+/* Writes the jobs of o's rows with jobs, learns their ids, then writes their
+ * appointments with appointments (the insert or the upsert statements). */
+static int rows_write(struct store *s, struct rows_out *o, struct store__rows *jobs,
+		      struct store__rows *appointments, struct err *e)
 {
-	if (store__rows_run(s, &job_rows, o->n, bind_jobs, job_id_row, o, e) < 0)
+	if (store__rows_run(s, jobs, o->n, bind_jobs, job_id_row, o, e) < 0)
 		return -1;
 	if (o->ids != o->n)
 		return err_set(e, ERR_DB, "%zu jobs written but %zu ids returned", o->n, o->ids);
-	return store__rows_run(s, &appointment_rows, o->n, bind_appointments, NULL, o, e);
+	return store__rows_run(s, appointments, o->n, bind_appointments, NULL, o, e);
 }
 
 static void rows_free(struct job_row *rows, size_t n)
@@ -486,7 +508,7 @@ int store_jobs_upsert(struct store *s, int64_t org_id, struct store_job_write *w
 		      struct err *e)
 {
 	struct job_row *rows = NULL, **sorted = NULL, **out = NULL;
-	size_t nsorted = 0, nout = 0;
+	size_t nsorted = 0, nout = 0, nnew;
 	int64_t now = isotime_now_ms();
 	int own = 0, rc = -1;
 
@@ -524,13 +546,21 @@ int store_jobs_upsert(struct store *s, int64_t org_id, struct store_job_write *w
 	if (rows_read(s, org_id, sorted, nsorted, e) < 0 ||
 	    rows_prepare(s, sorted, nsorted, e) < 0)
 		goto tx;
+	/* New jobs first, then changed ones, each in the order the records came. */
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].write)
+		if (rows[i].write && !rows[i].found)
+			out[nout++] = &rows[i];
+	nnew = nout;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].write && rows[i].found)
 			out[nout++] = &rows[i];
 	{
-		struct rows_out o = { out, sorted, nout, nsorted, org_id, now, 0 };
+		struct rows_out fresh = { out, sorted, nnew, nsorted, org_id, now, 0 };
+		struct rows_out changed = { out + nnew, sorted, nout - nnew, nsorted, org_id, now,
+					    0 };
 
-		if (rows_write(s, &o, e) < 0)
+		if (rows_write(s, &fresh, &new_job_rows, &new_appointment_rows, e) < 0 ||
+		    rows_write(s, &changed, &job_rows, &appointment_rows, e) < 0)
 			goto tx;
 	}
 	for (size_t i = 0; i < nout; i++)
