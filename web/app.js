@@ -391,7 +391,10 @@ function staffTable(staff, users) {
           route();
         } catch (e) { toast(e.message); }
       } }, 'Save');
-      return h('tr', { 'data-crm': st.crm_id }, h('td', {}, st.name || '—'), h('td', {}, st.email || '—'),
+      const name = st.in_i360 === false
+        ? [st.name || '—', ' ', h('span', { class: 'badge gone', title: 'The last sync no longer found this user in ImproveIt360: their appointments are not pulled.' }, 'not in ImproveIt360')]
+        : (st.name || '—');
+      return h('tr', { 'data-crm': st.crm_id }, h('td', {}, name), h('td', {}, st.email || '—'),
         h('td', {}, sel), h('td', {}, act), h('td', {}, how[st.linked_by] || st.linked_by), h('td', {}, save));
     })));
 }

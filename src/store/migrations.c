@@ -140,6 +140,9 @@ static const struct migration migrations[] = {
 	{ 3, "api usage", {
 	  "ALTER TABLE integrations ADD COLUMN api_used BIGINT;",
 	  "ALTER TABLE integrations ADD COLUMN api_max BIGINT;", NULL } },
+	/* Staff members the last complete staff pull did not return (deleted in I360). */
+	{ 4, "staff gone from I360", {
+	  "ALTER TABLE staff ADD COLUMN in_crm BIGINT NOT NULL DEFAULT 1;", NULL } },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

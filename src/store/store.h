@@ -256,9 +256,20 @@ struct store_staff {
 	int active;
 	enum store_link_by linked_by;
 	int backfill_pending;
+	int in_crm;		/* 0: the last complete staff pull did not return it (deleted
+				   in I360); its appointments are no longer pulled */
 };
 void store_staff_clear(struct store_staff *st);
 void store_staff_free(struct store_staff *st, size_t n);
+
+/*
+ * After a complete pull of the org's staff, whose Ids (15 or 18 characters) were
+ * seen (n of them): every staff member not among them is marked gone from I360
+ * (in_crm 0; its link is kept, should it come back). *gone tells how many were marked
+ * now. A member upserted again is back (in_crm 1).
+ */
+int store_staff_retire_unseen(struct store *s, int64_t org_id, const char *const *seen,
+			      size_t n, int64_t *gone, struct err *e);
 
 /* One staff member as I360 has it, for store_staff_upsert_many. */
 struct store_staff_in {

@@ -85,14 +85,15 @@ json_t *store_run_json(const struct store_run *r)
 
 json_t *store_staff_json(const struct store_staff *st)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:s}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:s,s:b}",
 			 "crm_id", str(st->crm_id),
 			 "name", str(st->name),
 			 "email", str(st->email),
 			 "occ_user_id", st->occ_user_id ? json_integer(st->occ_user_id) : json_null(),
 			 "occ_user_email", str(st->occ_user_email),
 			 "active", st->active && st->occ_user_id,
-			 "linked_by", store_link_by_names[st->linked_by]);
+			 "linked_by", store_link_by_names[st->linked_by],
+			 "in_i360", st->in_crm != 0);
 }
 
 json_t *store_user_json(const struct store_user *u)

@@ -78,10 +78,11 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 static struct store__rows staff_rows = {
 	.head = "INSERT INTO staff (org_id, crm_id, crm_key, name, email, updated_at) VALUES ",
 	.tail = " ON CONFLICT (org_id, crm_key) DO UPDATE SET crm_id = excluded.crm_id,"
-		" name = excluded.name, email = excluded.email, updated_at = excluded.updated_at"
+		" name = excluded.name, email = excluded.email, updated_at = excluded.updated_at,"
+		" in_crm = 1"
 		" WHERE staff.crm_id IS DISTINCT FROM excluded.crm_id"
 		" OR staff.name IS DISTINCT FROM excluded.name"
-		" OR staff.email IS DISTINCT FROM excluded.email",
+		" OR staff.email IS DISTINCT FROM excluded.email OR staff.in_crm <> 1",
 	.ncols = 6,
 };
 
@@ -162,6 +163,69 @@ int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_
 	return store__tx_end(s, own, rc, e);
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int store_staff_retire_unseen(struct store *s, int64_t org_id, const char *const *seen,
+			      size_t n, int64_t *gone, struct err *e)
+{
+	char (*keys)[16] = calloc(n ? n : 1, sizeof(*keys));
+	const char **sorted = calloc(n ? n : 1, sizeof(*sorted));
+	int64_t *ids = NULL, now = isotime_now_ms();
+	size_t nids = 0, cap = 0;
+	struct db_stmt *st;
+	int own, rc = -1, step;
+
+	*gone = 0;
+	if (keys == NULL || sorted == NULL) {
+		err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (crm_key(seen[i], keys[i], ERR_INVALID, e) < 0)
+			goto out;
+		sorted[i] = keys[i];
+	}
+	qsort(sorted, n, sizeof(*sorted), key_cmp);
+	if (store__tx_begin(s, &own, e) < 0)
+		goto out;
+	st = store__query(s, "SELECT id, crm_key FROM staff WHERE org_id = ? AND in_crm = 1", e,
+			  "i", org_id);
+	if (st == NULL)
+		goto tx;
+	while ((step = db_step(st, e)) == 1) {
+		const char *k = db_col_text(st, 1);
+
+		if (bsearch(&k, sorted, n, sizeof(*sorted), key_cmp))
+			continue;
+		if (store__grow(&ids, &cap, nids, sizeof(*ids), e) < 0) {
+			step = -1;
+			break;
+		}
+		ids[nids++] = db_col_int64(st, 0);
+	}
+	db_finish(st);
+	if (step < 0)
+		goto tx;
+	/* Usually none: a statement each for the few that went. */
+	rc = 0;
+	for (size_t i = 0; i < nids && rc == 0; i++)
+		if (store__exec(s, "UPDATE staff SET in_crm = 0, updated_at = ? WHERE id = ?", e,
+				"ii", now, ids[i]) < 0)
+			rc = -1;
+	if (rc == 0)
+		*gone = (int64_t)nids;
+tx:
+	rc = store__tx_end(s, own, rc, e);
+out:
+	free(ids);
+	free(keys);
+	free(sorted);
+	return rc;
+}
+
 int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struct err *e)
 {
 	int64_t n;
@@ -173,7 +237,8 @@ int store_staff_autolink(struct store *s, int64_t org_id, int64_t *linked, struc
 			   " WHERE occ_users.org_id = staff.org_id"
 			   " AND occ_users.email_norm = LOWER(TRIM(staff.email))),"
 			   " active = 1, linked_by = 'email', backfill_pending = 1, updated_at = ?"
-			   " WHERE org_id = ? AND linked_by = 'none' AND email IS NOT NULL"
+			   " WHERE org_id = ? AND linked_by = 'none' AND in_crm = 1"
+			   " AND email IS NOT NULL"
 			   " AND EXISTS (SELECT 1 FROM occ_users WHERE occ_users.org_id = staff.org_id"
 			   " AND occ_users.email_norm = LOWER(TRIM(staff.email)))", e, "ii",
 			isotime_now_ms(), org_id);
@@ -231,11 +296,13 @@ static void staff_row(struct db_stmt *st, void *el)
 	by = store__enum_parse(store_link_by_names, STORE_LINK__MAX, db_col_text(st, 7));
 	out->linked_by = by < 0 ? STORE_LINK_NONE : (enum store_link_by)by;
 	out->backfill_pending = (int)db_col_int64(st, 8);
+	out->in_crm = (int)db_col_int64(st, 9);
 }
 
 #define STAFF_COLUMNS \
 	"SELECT staff.id, staff.crm_id, staff.name, staff.email, staff.occ_user_id," \
-	" occ_users.email, staff.active, staff.linked_by, staff.backfill_pending" \
+	" occ_users.email, staff.active, staff.linked_by, staff.backfill_pending," \
+	" staff.in_crm" \
 	" FROM staff LEFT JOIN occ_users ON occ_users.id = staff.occ_user_id"
 
 static void staff_free_all(void *v, size_t n)

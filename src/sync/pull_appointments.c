@@ -51,7 +51,8 @@ static int reps_load(struct pull_ctx *p, struct reps *r, struct err *e)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	for (size_t i = 0; i < r->nstaff; i++) {
 		const struct store_staff *st = &r->staff[i];
-		if (!st->active || st->occ_user_id == 0 || strlen(st->crm_id) < 15)
+		/* Linked, active, and still in I360. */
+		if (!st->active || st->occ_user_id == 0 || !st->in_crm || strlen(st->crm_id) < 15)
 			continue;
 		memcpy(r->v[r->n].key, st->crm_id, 15);
 		r->v[r->n].key[15] = '\0';

@@ -7,6 +7,7 @@
 #include "salesforce/record.h"
 #include "sync/pull.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 int pull_users(struct pull_ctx *p, struct err *e)
 {
@@ -14,8 +15,9 @@ int pull_users(struct pull_ctx *p, struct err *e)
 	struct sf_query *q = NULL;
 	struct buf soql;
 	json_t *records, *rec;
-	size_t i;
-	int64_t linked = 0;
+	size_t i, nseen = 0, seen_cap = 0;
+	char **seen = NULL;
+	int64_t linked = 0, gone = 0;
 	int rc = -1, more;
 
 	if (pull__checkpoint(p, "users", e) < 0)
@@ -51,6 +53,27 @@ int pull_users(struct pull_ctx *p, struct err *e)
 			v[k].name = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_NAME]);
 			v[k].email = sf_record_str(rec, sc->staff_fields[PLATFORM_STAFF_EMAIL]);
 			k++;
+			/* Kept past this page: the Ids seen tell, at the end, who is gone. */
+			if (nseen == seen_cap) {
+				size_t nc = seen_cap ? seen_cap * 2 : 64;
+				char **ns = realloc(seen, nc * sizeof(*ns));
+
+				if (ns == NULL) {
+					err_set(e, ERR_INTERNAL, "out of memory");
+					store_rollback(p->s);
+					free(v);
+					goto out;
+				}
+				seen = ns;
+				seen_cap = nc;
+			}
+			if ((seen[nseen] = strdup(id)) == NULL) {
+				err_set(e, ERR_INTERNAL, "out of memory");
+				store_rollback(p->s);
+				free(v);
+				goto out;
+			}
+			nseen++;
 		}
 		rc = store_staff_upsert_many(p->s, p->org_id, v, k, e);
 		free(v);
@@ -65,6 +88,13 @@ int pull_users(struct pull_ctx *p, struct err *e)
 	}
 	if (more < 0)
 		goto out;
+	/* Every page came: who was not in them is no longer in I360. */
+	if (store_staff_retire_unseen(p->s, p->org_id, (const char *const *)seen, nseen, &gone,
+				      e) < 0)
+		goto out;
+	if (gone > 0)
+		log_info("sync.staff_gone", "org=%lld staff=%lld", (long long)p->org_id,
+			 (long long)gone);
 	if (store_staff_autolink(p->s, p->org_id, &linked, e) < 0)
 		goto out;
 	p->counts.users_linked += linked;
@@ -74,5 +104,8 @@ out:
 		err_prefix(e, "pulling users");
 	sf_query_close(q);
 	buf_free(&soql);
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
 	return rc;
 }

@@ -206,6 +206,34 @@ static void test_changes_reach_jobs(void **state)
 	assert_int_equal(store_job_cancel(h.s, h.org, job.job.appointment_id, &changed, &e), 0);
 	assert_false(changed);
 
+	/* 5. A rep deleted in I360 is marked gone by the next sync, and an appointment of
+	 * theirs that changed meanwhile is not pulled (it counts as skipped). */
+	{
+		struct store_staff gone;
+		int64_t jobs_before = count_jobs(&h, &assigned);
+
+		f = json_pack("{s:s,s:s,s:s,s:s}", "i360core__Sales_Rep_1__c",
+			      job.job.salesrep_id, "i360core__Contact_Name__c", "Orphan Olga",
+			      "i360core__Product_Categories__c", "Roofing",
+			      "i360core__Appointment_Date_Time__c", "2026-12-04T15:00:00.000+0000");
+		assert_int_equal(sandbox_record_create(h.sb, "i360core__Sales_Appointment__c", f, id,
+						       &e), 0);
+		json_decref(f);
+		assert_int_equal(store_staff_get(h.s, h.org, job.job.salesrep_id, &gone, &e), 0);
+		assert_true(gone.in_crm);
+		store_staff_clear(&gone);
+		assert_int_equal(sandbox_record_delete(h.sb, job.job.salesrep_id, NULL, &e), 0);
+		assert_int_equal(sync_once(&h, SYNC_SCHEDULED, &run), 0);
+		assert_int_equal(run.counts.jobs_created, 0);
+		assert_true(run.counts.appointments_skipped >= 1);
+		store_run_clear(&run);
+		assert_int_equal(count_jobs(&h, &assigned), jobs_before);
+		assert_int_equal(store_staff_get(h.s, h.org, job.job.salesrep_id, &gone, &e), 0);
+		assert_false(gone.in_crm);
+		assert_true(gone.occ_user_id != 0);	/* the link is kept */
+		store_staff_clear(&gone);
+	}
+
 	store_job_free(&job);
 	harness_stop(&h);
 }

@@ -478,6 +478,47 @@ static void test_staff_many(void **state)
 	assert_string_equal(one.name, "Rep 20");
 	store_staff_clear(&one);
 	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 0, &e), 0);
+
+	/* A complete pull that did not return Reps 5 and 7 marks them gone; 7 keeps its
+	 * link. A second such pull marks nothing more; a member upserted again is back. */
+	{
+		const char *seen[38];
+		int64_t gone, linked;
+		size_t k = 0;
+
+		in[30].crm_id = ids[30];
+		for (int i = 0; i < 40; i++)
+			if (i != 5 && i != 7)
+				seen[k++] = ids[i];
+		assert_int_equal(store_staff_retire_unseen(f->s, f->org, seen, k, &gone, &e), 0);
+		assert_int_equal(gone, 2);
+		assert_int_equal(store_staff_retire_unseen(f->s, f->org, seen, k, &gone, &e), 0);
+		assert_int_equal(gone, 0);
+		assert_int_equal(store_staff_get(f->s, f->org, ids[7], &one, &e), 0);
+		assert_false(one.in_crm);
+		assert_int_equal(one.occ_user_id, u);
+		store_staff_clear(&one);
+		assert_int_equal(store_staff_get(f->s, f->org, ids[6], &one, &e), 0);
+		assert_true(one.in_crm);
+		store_staff_clear(&one);
+		/* Rep 5 has the email of an OCC user now, but is gone: not auto-linked. */
+		assert_int_equal(store_user_add(f->s, f->org, "rep@example.com", "Rep", &u, &e), 0);
+		assert_int_equal(store_staff_autolink(f->s, f->org, &linked, &e), 0);
+		assert_int_equal(store_staff_get(f->s, f->org, ids[5], &one, &e), 0);
+		assert_int_equal(one.occ_user_id, 0);
+		store_staff_clear(&one);
+		/* Rep 5 comes back, unchanged otherwise. */
+		assert_int_equal(store_staff_upsert_many(f->s, f->org, &in[5], 1, &e), 0);
+		assert_int_equal(store_staff_get(f->s, f->org, ids[5], &one, &e), 0);
+		assert_true(one.in_crm);
+		store_staff_clear(&one);
+		assert_int_equal(store_staff_retire_unseen(f->s, f->org, seen, k, &gone, &e), 0);
+		assert_int_equal(gone, 1);
+		/* A bad Id among those seen is refused, nothing marked. */
+		seen[0] = "bad";
+		assert_int_equal(store_staff_retire_unseen(f->s, f->org, seen, k, &gone, &e), -1);
+		assert_int_equal(e.code, ERR_INVALID);
+	}
 }
 
 static void test_reasons(void **state)
