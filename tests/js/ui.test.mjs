@@ -48,7 +48,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'i360-ui-'));
   db = join(dir, 'ui.db');
   sandboxUrl = await startListening(sandboxBin, ['--listen', '127.0.0.1:0', '--seed', '5',
-    '--staff', '10', '--appointments', '120', '--consumer-key', KEY, '--consumer-secret', SECRET]);
+    '--staff', '10', '--appointments', '120', '--consumer-key', KEY, '--consumer-secret', SECRET,
+    '--control']);
   const org = JSON.parse(bridgeCmd('org', 'create', 'UI Test Windows', '--json'));
   token = org.token;
   // Users for a few sandbox staff are made after the first sync shows their emails.
@@ -212,4 +213,20 @@ async function walk() {
   await page.getByRole('link', { name: 'Result reasons' }).click();
   await page.locator('main h3').first().waitFor();
   await shot('11-result-reasons');
+
+  // A user deleted in ImproveIt360: after the next sync the Users tab says so.
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.locator('#tab-users').click();
+  await page.locator('#staff-list table').waitFor();
+  const gone = await page.locator(`#staff-list tbody tr:not([data-crm="${crm}"])`).first().getAttribute('data-crm');
+  const del = await fetch(`${sandboxUrl}/_control/records`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ op: 'delete', id: gone }) });
+  assert.equal(del.status, 200);
+  await page.locator('#tab-integrations').click();
+  await page.locator('#sync').click();
+  await page.locator('#sync-done').waitFor({ timeout: 60000 });
+  await page.locator('#tab-users').click();
+  await page.locator(`#staff-list tr[data-crm="${gone}"] .badge.gone`).waitFor();
+  assert.equal(await page.locator('#staff-list .badge.gone').count(), 1);
+  await shot('12-user-gone');
 }
