@@ -79,6 +79,13 @@ static json_t *pushes_json(const struct store_outbox_item *it, size_t n)
 	return a;
 }
 
+/* The answer when the org's job id could not be read: 404 when there is none. */
+static enum MHD_Result reply_no_job(struct request *r, int64_t id, const struct err *e)
+{
+	return e->code == ERR_NOT_FOUND ? reply_error(r, 404, "there is no job %lld", (long long)id)
+					: reply_err(r, e);
+}
+
 enum MHD_Result api_jobs_get(struct request *r)
 {
 	enum MHD_Result res = MHD_NO;
@@ -92,9 +99,7 @@ enum MHD_Result api_jobs_get(struct request *r)
 	if (id == 0)
 		return res;
 	if (store_job_get(r->store, r->org_id, id, &j, &e) < 0)
-		return e.code == ERR_NOT_FOUND ? reply_error(r, 404, "there is no job %lld",
-							     (long long)id)
-					       : reply_err(r, &e);
+		return reply_no_job(r, id, &e);
 	o = store_job_json(&j);
 	store_job_free(&j);
 	if (store_outbox_list(r->store, r->org_id, id, &it, &n, &e) < 0) {
@@ -175,9 +180,7 @@ enum MHD_Result api_jobs_documents(struct request *r)
 	if (id == 0)
 		return res;
 	if (store_job_get(r->store, r->org_id, id, &j, &e) < 0)
-		return e.code == ERR_NOT_FOUND ? reply_error(r, 404, "there is no job %lld",
-							     (long long)id)
-					       : reply_err(r, &e);
+		return reply_no_job(r, id, &e);
 	store_job_free(&j);
 	if (store_document_list(r->store, r->org_id, id, &d, &n, &e) < 0)
 		return reply_err(r, &e);

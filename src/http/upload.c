@@ -1,5 +1,6 @@
 /* upload: a multipart/form-data body streamed to a temporary file as it arrives. */
 #include "http/upload.h"
+#include "util/fdio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,21 +24,6 @@ struct upload {
 	int io_failed;
 	int malformed;
 };
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* MHD's post processor calls this for each piece of each part. */
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -70,7 +56,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 		u->too_big = 1;
 		return MHD_YES;
 	}
-	if (write_all(u->fd, data, size) < 0)
+	if (fdio_write_all(u->fd, data, size) < 0)
 		u->io_failed = 1;
 	u->size += (int64_t)size;
 	return MHD_YES;

@@ -15,6 +15,7 @@
 #include "i360/platform.h"
 #include "store/db.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/log.h"
 
 #define COPY_CHUNK ((size_t)64 << 10)
@@ -217,21 +218,6 @@ char *push_documents_dir(const char *db_url, struct err *e)
 	return dir;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Reads the file at from, hashing it, and when to_fd >= 0 copies it there. Stops with
  * ERR_TOO_LARGE past PUSH_DOCUMENT_MAX. Syncs to_fd (or from's data, when there is no
@@ -265,7 +251,7 @@ static int hash_copy(const char *from, int to_fd, char hex[65], int64_t *size, s
 			goto out;
 		}
 		crypto_hash_sha256_update(&h, chunk, (unsigned long long)got);
-		if (to_fd >= 0 && write_all(to_fd, chunk, (size_t)got) < 0) {
+		if (to_fd >= 0 && fdio_write_all(to_fd, chunk, (size_t)got) < 0) {
 			err_set(e, ERR_IO, "cannot write the document: %s", strerror(errno));
 			goto out;
 		}
