@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/num.h"
+
 const struct cli_cmd *cli_find(const char *name)
 {
 	for (const struct cli_cmd *c = cli_cmds; name && c->name; c++)
@@ -80,20 +82,14 @@ struct store *cli_store(const char *db_flag)
 
 int cli_parse_id(const char *cmd, const char *flag, const char *s, int64_t *id)
 {
-	char *end;
-	long long v;
-
 	if (s == NULL) {
 		cli_usage(cmd, "%s is required", flag);
 		return -1;
 	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v <= 0) {
+	if (num_parse(s, 1, INT64_MAX, id) < 0) {
 		cli_usage(cmd, "%s must be a positive whole number, not '%s'", flag, s);
 		return -1;
 	}
-	*id = v;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "http/serve.h"
+#include "util/num.h"
 
 /* Parses "10s", "15m", "1h" (or a bare number of seconds) into milliseconds; -1 when
  * malformed or not between one second and a week. */
@@ -45,8 +46,7 @@ static int parse_listen(const char *s, char **host, int *port)
 	const char *colon = strrchr(s, ':');
 	const char *h = s;
 	size_t hlen;
-	char *end;
-	long p;
+	int64_t p;
 
 	if (colon == NULL || colon == s)
 		return -1;
@@ -55,8 +55,7 @@ static int parse_listen(const char *s, char **host, int *port)
 		h = s + 1;
 		hlen -= 2;
 	}
-	p = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end || p < 0 || p > 65535 || hlen == 0)
+	if (num_parse(colon + 1, 0, 65535, &p) < 0 || hlen == 0)
 		return -1;
 	*host = strndup(h, hlen);
 	*port = (int)p;
@@ -89,10 +88,9 @@ int cli_serve(int argc, char **argv)
 	if (listen && parse_listen(listen, &host, &c.port) < 0)
 		return cli_usage("serve", "--listen takes HOST:PORT, e.g. 127.0.0.1:8360");
 	if (workers) {
-		char *end;
-		long w = strtol(workers, &end, 10);
+		int64_t w;
 
-		if (*workers == '\0' || *end || w < 1 || w > 64) {
+		if (num_parse(workers, 1, 64, &w) < 0) {
 			free(host);
 			return cli_usage("serve", "--workers takes a number from 1 to 64");
 		}

@@ -10,6 +10,7 @@
 #include "sync/scheduler.h"
 #include "sync/sync.h"
 #include "util/isotime.h"
+#include "util/num.h"
 
 #define RUNS_DEFAULT 50
 #define RUNS_MAX 500
@@ -17,13 +18,9 @@
 /* Parses a positive id from a path parameter; 0 when it is not one. */
 static int64_t path_id(const char *s)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return 0;
-	v = strtoll(s, &end, 10);
-	return (*end || v <= 0) ? 0 : (int64_t)v;
+	return num_parse(s, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
 /* A member that must be absent, null or a string: 0, or -1 for another type. */
@@ -203,16 +200,11 @@ enum MHD_Result api_integration_runs(struct request *r)
 	struct store_run *runs;
 	size_t n;
 	json_t *a;
-	long limit = RUNS_DEFAULT;
-	char *end;
+	int64_t limit = RUNS_DEFAULT;
 	struct err e;
 
-	if (lim) {
-		limit = strtol(lim, &end, 10);
-		if (*lim == '\0' || *end || limit < 1 || limit > RUNS_MAX)
-			return reply_error(r, 400, "limit must be a whole number from 1 to %d",
-					   RUNS_MAX);
-	}
+	if (lim && num_parse(lim, 1, RUNS_MAX, &limit) < 0)
+		return reply_error(r, 400, "limit must be a whole number from 1 to %d", RUNS_MAX);
 	if (store_run_list(r->store, r->org_id, (int)limit, &runs, &n, &e) < 0)
 		return reply_err(r, &e);
 	a = json_array();

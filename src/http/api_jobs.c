@@ -6,6 +6,7 @@
 #include "http/reply.h"
 #include "store/store_json.h"
 #include "sync/push.h"
+#include "util/num.h"
 
 #define JOBS_DEFAULT 50
 #define JOBS_MAX 500
@@ -18,13 +19,9 @@ static json_t *str_or_null(const char *s)
 /* A whole number in [lo, hi] from text; -1 when it is not one. */
 static int64_t number(const char *s, int64_t lo, int64_t hi)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	v = strtoll(s, &end, 10);
-	return (*end || v < lo || v > hi) ? -1 : (int64_t)v;
+	return num_parse(s, lo, hi, &v) == 0 ? v : -1;
 }
 
 /* The job named by the path (0 and a 404 answered when it is absent). */

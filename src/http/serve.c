@@ -23,6 +23,7 @@
 #include "sync/scheduler.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/num.h"
 
 #define HTTP_THREADS 4
 #define POOL_SIZE (HTTP_THREADS + 2)
@@ -172,14 +173,9 @@ static int authenticate(struct request *r, enum MHD_Result *res)
 /* Parses the Content-Length header: -1 when absent or not a number. */
 static int64_t content_length(const struct request *r)
 {
-	const char *v = request_header(r, "Content-Length");
-	char *end;
-	long long n;
+	int64_t n;
 
-	if (v == NULL)
-		return -1;
-	n = strtoll(v, &end, 10);
-	return (end == v || *end || n < 0) ? -1 : (int64_t)n;
+	return num_parse(request_header(r, "Content-Length"), 0, INT64_MAX, &n) == 0 ? n : -1;
 }
 
 /* The upload route checks the job before taking the body: another org's job is 404
@@ -188,15 +184,15 @@ static int upload_job_ok(struct request *r, enum MHD_Result *res)
 {
 	struct store_job j;
 	struct err e;
-	char *end;
-	long long id = strtoll(r->params[0], &end, 10);
+	int64_t id;
 
-	if (*end || id <= 0) {
-		*res = reply_error(r, 404, "there is no job %s", r->params[0]);
+	if (num_parse(r->params[0], 1, INT64_MAX, &id) < 0) {
+		*res = reply_error(r, 404, "there is no job %.32s", r->params[0]);
 		return -1;
 	}
 	if (store_job_get(r->store, r->org_id, id, &j, &e) < 0) {
-		*res = e.code == ERR_NOT_FOUND ? reply_error(r, 404, "there is no job %lld", id)
+		*res = e.code == ERR_NOT_FOUND ? reply_error(r, 404, "there is no job %lld",
+							     (long long)id)
 					       : reply_err(r, &e);
 		return -1;
 	}

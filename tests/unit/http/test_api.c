@@ -241,6 +241,17 @@ static void test_sync_runs_and_jobs(void **state)
 	r = ht_get(&T, "/api/jobs?after=-1");
 	assert_status(r, 400);
 	ht_resp_free(&r);
+	/* Numbers are digits only, and one too large for an id is not taken as the
+	 * largest id. */
+	r = ht_get(&T, "/api/jobs?after=99999999999999999999");
+	assert_status(r, 400);
+	ht_resp_free(&r);
+	r = ht_get(&T, "/api/jobs?limit=+5");
+	assert_status(r, 400);
+	ht_resp_free(&r);
+	r = ht_get(&T, I360 "/sync-runs?limit=%205");
+	assert_status(r, 400);
+	ht_resp_free(&r);
 
 	/* Search runs in the store over every job: by the first job's customer, in other
 	 * case, and by a name nobody has. */
@@ -286,6 +297,12 @@ static void test_sync_runs_and_jobs(void **state)
 	ht_resp_free(&r);
 	r = ht_get(&T, "/api/jobs/abc");
 	assert_status(r, 404);
+	ht_resp_free(&r);
+	/* The error names the id asked for, not a clamped one. */
+	r = ht_get(&T, "/api/jobs/99999999999999999999999");
+	assert_status(r, 404);
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")),
+			    "there is no job 99999999999999999999999");
 	ht_resp_free(&r);
 }
 
