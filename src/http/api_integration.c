@@ -276,12 +276,18 @@ enum MHD_Result api_integration_staff(struct request *r)
 	return reply_json(r, 200, a);
 }
 
+/*
+ * PUT users/CRM_ID: {"occ_user_id": N|null, "active": bool}, either one or both. A link
+ * sent without "active" is active; "active" alone keeps the link and only switches it
+ * (deactivating a rep's sync without forgetting who they are).
+ */
 enum MHD_Result api_integration_staff_put(struct request *r)
 {
 	const char *crm_id = r->params[0];
 	json_t *body, *user, *active;
 	struct store_staff st;
 	int64_t occ_user_id = 0;
+	int on = 1;
 	json_t *o;
 	struct err e;
 
@@ -289,8 +295,13 @@ enum MHD_Result api_integration_staff_put(struct request *r)
 		return reply_err(r, &e);
 	user = json_object_get(body, "occ_user_id");
 	active = json_object_get(body, "active");
-	if (user == NULL || (!json_is_null(user) &&
-			     (!json_is_integer(user) || json_integer_value(user) <= 0))) {
+	if (user == NULL && active == NULL) {
+		json_decref(body);
+		return reply_error(r, 400, "send occ_user_id (an OCC user's id, or null to "
+					   "unlink), active (true or false), or both");
+	}
+	if (user && !json_is_null(user) &&
+	    (!json_is_integer(user) || json_integer_value(user) <= 0)) {
 		json_decref(body);
 		return reply_error(r, 400, "occ_user_id must be an OCC user's id, or null to "
 					   "unlink");
@@ -301,12 +312,21 @@ enum MHD_Result api_integration_staff_put(struct request *r)
 	}
 	if (json_is_integer(user))
 		occ_user_id = json_integer_value(user);
-	if (store_staff_link(r->store, r->org_id, crm_id, occ_user_id,
-			     active ? json_is_true(active) : 1, &e) < 0) {
-		json_decref(body);
-		return reply_err(r, &e);
-	}
+	if (active)
+		on = json_is_true(active);
 	json_decref(body);
+	if (user == NULL) {
+		/* "active" alone: the link stays as it is. */
+		if (store_staff_get(r->store, r->org_id, crm_id, &st, &e) < 0)
+			return reply_err(r, &e);
+		occ_user_id = st.occ_user_id;
+		store_staff_clear(&st);
+		if (occ_user_id == 0 && on)
+			return reply_error(r, 400, "this ImproveIt360 user is not linked to an OCC "
+						   "user: send occ_user_id to link them");
+	}
+	if (store_staff_link(r->store, r->org_id, crm_id, occ_user_id, on, &e) < 0)
+		return reply_err(r, &e);
 	if (store_staff_get(r->store, r->org_id, crm_id, &st, &e) < 0)
 		return reply_err(r, &e);
 	o = store_staff_json(&st);

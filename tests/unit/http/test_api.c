@@ -375,6 +375,28 @@ static void test_staff_links_and_reasons(void **state)
 		assert_int_equal(json_integer_value(json_object_get(l.json, "occ_user_id")), uid);
 		assert_false(json_is_true(json_object_get(l.json, "active")));
 		ht_resp_free(&l);
+		/* "active" alone switches the link on and off and keeps the user. */
+		l = ht_send(&T, "PUT", path, "{\"active\":true}");
+		assert_status(l, 200);
+		assert_int_equal(json_integer_value(json_object_get(l.json, "occ_user_id")), uid);
+		assert_true(json_is_true(json_object_get(l.json, "active")));
+		ht_resp_free(&l);
+		l = ht_send(&T, "PUT", path, "{\"active\":false}");
+		assert_status(l, 200);
+		assert_int_equal(json_integer_value(json_object_get(l.json, "occ_user_id")), uid);
+		assert_false(json_is_true(json_object_get(l.json, "active")));
+		ht_resp_free(&l);
+		l = ht_send(&T, "PUT", path, "{\"active\":\"yes\"}");
+		assert_status(l, 400);
+		assert_string_equal(json_string_value(json_object_get(l.json, "error")),
+				    "active must be true or false");
+		ht_resp_free(&l);
+		l = ht_send(&T, "PUT", path, "{}");
+		assert_status(l, 400);
+		ht_resp_free(&l);
+		l = ht_send(&T, "PUT", I360 "/users/a0BNOPE00000000AAA", "{\"active\":false}");
+		assert_status(l, 404);
+		ht_resp_free(&l);
 		l = ht_send(&T, "PUT", path, "{\"occ_user_id\":\"three\"}");
 		assert_status(l, 400);
 		ht_resp_free(&l);
@@ -387,6 +409,10 @@ static void test_staff_links_and_reasons(void **state)
 		l = ht_send(&T, "PUT", path, "{\"occ_user_id\":null,\"active\":false}");
 		assert_status(l, 200);
 		assert_true(json_is_null(json_object_get(l.json, "occ_user_id")));
+		ht_resp_free(&l);
+		/* Nobody to be active with. */
+		l = ht_send(&T, "PUT", path, "{\"active\":true}");
+		assert_status(l, 400);
 		ht_resp_free(&l);
 	}
 	ht_resp_free(&r);
