@@ -4,6 +4,7 @@
 
 #include "http/api.h"
 #include "http/reply.h"
+#include "salesforce/id.h"
 #include "store/store_json.h"
 #include "sync/push.h"
 #include "util/num.h"
@@ -136,6 +137,13 @@ enum MHD_Result api_jobs_stage(struct request *r)
 	if (request_json(r, &body, &e) < 0)
 		return reply_err(r, &e);
 	memset(&st, 0, sizeof(st));
+	if (json_object_get(body, "opportunity_id") &&
+	    (json_object_get(body, "appointment_result") ||
+	     json_object_get(body, "appointment_result_detail"))) {
+		json_decref(body);
+		return reply_error(r, 400, "send an appointment stage (appointment_result) or an "
+					   "opportunity stage (opportunity_id and result), not both");
+	}
 	if (json_object_get(body, "opportunity_id")) {
 		if (opt_string(body, "opportunity_id", &st.opportunity_id) < 0 ||
 		    st.opportunity_id == NULL || opt_string(body, "result", &st.result) < 0 ||
@@ -144,6 +152,11 @@ enum MHD_Result api_jobs_stage(struct request *r)
 			json_decref(body);
 			return reply_error(r, 400, "an opportunity stage needs opportunity_id and "
 						   "result as strings (result_detail optional)");
+		}
+		if (!sf_id_valid(st.opportunity_id)) {
+			json_decref(body);
+			return reply_error(r, 400, "opportunity_id must be a Salesforce Id: 15 "
+						   "characters, or 18 with a valid suffix");
 		}
 	} else if (opt_string(body, "appointment_result", &st.result) < 0 ||
 		   opt_string(body, "appointment_result_detail", &st.result_detail) < 0 ||

@@ -432,6 +432,10 @@ int push_document_add(struct store *s, const char *docs_dir, int64_t org_id, int
 		err_set(e, ERR_IO, "the uploaded document cannot be read");
 		goto out;
 	}
+	if (st.st_size == 0) {
+		err_set(e, ERR_INVALID, "the document is empty");
+		goto out;
+	}
 	if (st.st_size > PUSH_DOCUMENT_MAX) {
 		err_set(e, ERR_TOO_LARGE, "the document is larger than %lld MB",
 			(long long)(PUSH_DOCUMENT_MAX >> 20));

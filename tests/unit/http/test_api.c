@@ -431,19 +431,49 @@ static void test_staff_links_and_reasons(void **state)
 	ht_resp_free(&r);
 }
 
+/* POSTs one "file" part (name, the first len bytes of data) to path as multipart; the
+ * status, with the answer in *out. */
+static long upload(const char *path, const char *name, const char *data, size_t len,
+		   struct ht_resp *out)
+{
+	char url[512], auth[300];
+	struct curl_slist *hl = NULL;
+	curl_mimepart *part;
+	curl_mime *mime;
+	long status = 0;
+	CURL *c;
+
+	snprintf(url, sizeof(url), "%s%s", T.base, path);
+	c = curl_easy_init();
+	mime = curl_mime_init(c);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "file");
+	curl_mime_filename(part, name);
+	curl_mime_type(part, "application/pdf");
+	curl_mime_data(part, data, len);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", T.h.token);
+	hl = curl_slist_append(hl, auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_collect);
+	memset(out, 0, sizeof(*out));
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_mime_free(mime);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	return status;
+}
+
 static void test_stage_and_documents(void **state)
 {
 	struct store_job *jobs;
 	struct ht_resp r;
-	char path[128], url[512];
+	char path[128], body[256];
 	size_t n;
 	struct err e;
-	curl_mime *mime;
-	curl_mimepart *part;
-	CURL *c;
-	struct curl_slist *hl = NULL;
-	char auth[300];
-	long status = 0;
 
 	(void)state;
 	assert_int_equal(store_job_list(T.h.s, T.h.org, 0, 1, &jobs, &n, &e), 0);
@@ -460,33 +490,32 @@ static void test_stage_and_documents(void **state)
 	r = ht_send(&T, "PUT", "/api/jobs/999999/stage", "{\"appointment_result\":\"Confirmed\"}");
 	assert_status(r, 404);
 	ht_resp_free(&r);
+	if (jobs[0].job.nopps > 0) {
+		const char *opp = jobs[0].job.opps[0].id;
+
+		/* An appointment stage and an opportunity stage at once: which one? */
+		snprintf(body, sizeof(body), "{\"opportunity_id\":\"%s\",\"result\":\"Sold\","
+			 "\"appointment_result\":\"Confirmed\"}", opp);
+		r = ht_send(&T, "PUT", path, body);
+		assert_status(r, 400);
+		ht_resp_free(&r);
+		/* 17 characters: not an Id, even if its first 15 are the opportunity's. */
+		snprintf(body, sizeof(body), "{\"opportunity_id\":\"%.17s\",\"result\":\"Sold\"}",
+			 opp);
+		r = ht_send(&T, "PUT", path, body);
+		assert_status(r, 400);
+		ht_resp_free(&r);
+	}
 
 	/* An upload: multipart with a file part, answered 202 and listed. */
 	snprintf(path, sizeof(path), "/api/jobs/%lld/documents", (long long)jobs[0].id);
-	snprintf(url, sizeof(url), "%s%s", T.base, path);
-	c = curl_easy_init();
-	mime = curl_mime_init(c);
-	part = curl_mime_addpart(mime);
-	curl_mime_name(part, "file");
-	curl_mime_filename(part, "quote.pdf");
-	curl_mime_type(part, "application/pdf");
-	curl_mime_data(part, "%PDF-1.4 a quote", CURL_ZERO_TERMINATED);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", T.h.token);
-	hl = curl_slist_append(hl, auth);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ht_collect);
-	memset(&r, 0, sizeof(r));
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	assert_int_equal(status, 202);
+	assert_int_equal(upload(path, "quote.pdf", "%PDF-1.4 a quote", 16, &r), 202);
 	assert_non_null(strstr(r.body.data, "document_id"));
 	ht_resp_free(&r);
-	curl_mime_free(mime);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
+	/* An empty file is refused and not listed. */
+	assert_int_equal(upload(path, "empty.pdf", "", 0, &r), 400);
+	assert_non_null(strstr(r.body.data, "the document is empty"));
+	ht_resp_free(&r);
 
 	r = ht_get(&T, path);
 	assert_status(r, 200);
