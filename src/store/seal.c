@@ -103,6 +103,15 @@ int seal_key_load(const char *db_url, int create, struct seal_key *key, int *cre
 		free(path);
 		return rc;
 	}
+	if (f == NULL && errno == ENOENT) {
+		/* The store exists but its key file does not: it was made with the key in
+		 * the environment, or the file was not copied along with the database. */
+		err_set(e, ERR_IO, "the master key that seals this store's secrets is missing: "
+			"set I360BRIDGE_MASTER_KEY to the key the store was created with, or "
+			"put that key in %s", path);
+		free(path);
+		return -1;
+	}
 	if (f == NULL) {
 		err_set(e, ERR_IO, "cannot read the master key file %s: %s", path,
 			strerror(errno));

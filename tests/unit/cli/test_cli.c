@@ -116,6 +116,22 @@ static void test_failures(void **state)
 	unsetenv("I360BRIDGE_MASTER_KEY");
 	free(out);
 	free(err);
+	/* The database without its key file (copied alone, or made with the key in the
+	 * environment): the error says where the key may come from. */
+	{
+		char key[600], away[620];
+
+		snprintf(key, sizeof(key), "%s.key", db);
+		snprintf(away, sizeof(away), "%s.away", key);
+		assert_int_equal(rename(key, away), 0);
+		assert_int_equal(run("user list --org 1", &out, &err), 1);
+		assert_non_null(strstr(err, "set I360BRIDGE_MASTER_KEY to the key the store was "
+				       "created with"));
+		free(out);
+		free(err);
+		assert_int_equal(rename(away, key), 0);
+		assert_int_equal(run("user list --org 1", NULL, NULL), 0);
+	}
 }
 
 static void test_users_round_trip(void **state)
