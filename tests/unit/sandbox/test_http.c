@@ -200,6 +200,14 @@ static void test_versions_and_not_found(void **state)
 	assert_true(json_array_size(r.json) > 30);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 40), "label")),
 			    "Spring '24");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json,
+			    json_array_size(r.json) - 1), "url")), "/services/data/v68.0");
+	resp_free(&r);
+	r = get("/services/data/v68.0/limits");
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = get("/services/data/v69.0/limits");
+	assert_int_equal(r.status, 404);
 	resp_free(&r);
 	r = get("/services/data/v58.0/nothing");
 	assert_int_equal(r.status, 404);
@@ -547,6 +555,95 @@ static void test_composite_partial_success(void **state)
 	resp_free(&r);
 }
 
+/* sObject Collections retrieve (GET with ?ids&fields, POST with a body): records in the
+ * order asked, null where an Id names nothing of that object; unknown fields are a 400,
+ * on the single-record GET's ?fields= too. */
+static void test_composite_retrieve(void **state)
+{
+	char a1[19], a2[19], gone[19], path[512], body[512];
+	json_t *f = json_pack("{s:s}", "Name", "Retrieve A");
+	struct err e;
+	struct resp r;
+	json_t *rec;
+
+	(void)state;
+	assert_int_equal(sandbox_record_create(sb, "Account", f, a1, &e), 0);
+	json_object_set_new(f, "Name", json_string("Retrieve B"));
+	assert_int_equal(sandbox_record_create(sb, "Account", f, a2, &e), 0);
+	assert_int_equal(sandbox_record_create(sb, "Account", f, gone, &e), 0);
+	assert_int_equal(sandbox_record_delete(sb, gone, NULL, &e), 0);
+	json_decref(f);
+	snprintf(path, sizeof(path), "/services/data/v58.0/composite/sobjects/Account?ids=%s,%.15s,"
+		 "%s,junk,%s&fields=Name,%%20BillingCity", a2, a1, gone, a2);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(r.json), 5);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 0), "Name")),
+			    "Retrieve B");
+	rec = json_array_get(r.json, 1);
+	assert_string_equal(json_string_value(json_object_get(rec, "Name")), "Retrieve A");
+	assert_true(json_is_null(json_object_get(rec, "BillingCity")));
+	assert_null(json_object_get(rec, "Id"));	/* only the fields asked for */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rec, "attributes"),
+								"type")), "Account");
+	assert_true(json_is_null(json_array_get(r.json, 2)));	/* in the recycle bin */
+	assert_true(json_is_null(json_array_get(r.json, 3)));	/* not an Id */
+	resp_free(&r);
+
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\",\"%s\"],\"fields\":[\"id\",\"name\"]}",
+		 a1, a2);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 0), "Id")), a1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 1), "Name")),
+			    "Retrieve B");
+	resp_free(&r);
+	/* An Account Id asked for as a Staff record: no such Staff record. */
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"],\"fields\":[\"Name\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/i360core__Staff__c", body);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_null(json_array_get(r.json, 0)));
+	resp_free(&r);
+
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"],\"fields\":[\"Name\",\"Nope__c\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_FIELD");
+	resp_free(&r);
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	r = get("/services/data/v58.0/composite/sobjects/Nope__c?ids=x&fields=Id");
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/%s?fields=Name,Nope__c",
+		 a1);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_FIELD");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/%s?fields=Name", a1);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_object_size(r.json), 2);	/* attributes and Name */
+	resp_free(&r);
+}
+
+/* Revoke words its refusals as a form (jsforce and others parse them so). */
+static void test_revoke_refusal_is_a_form(void **state)
+{
+	struct resp r = post_form("/services/oauth2/revoke", "token=nothing-of-ours");
+
+	(void)state;
+	assert_int_equal(r.status, 400);
+	assert_null(r.json);
+	assert_non_null(r.body.data);
+	assert_string_equal(r.body.data, "error=invalid_token&error_description=invalid%20token");
+	resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +658,8 @@ int main(void)
 		cmocka_unit_test(test_control_late_commit),
 		cmocka_unit_test(test_large_multipart_upload),
 		cmocka_unit_test(test_composite_partial_success),
+		cmocka_unit_test(test_composite_retrieve),
+		cmocka_unit_test(test_revoke_refusal_is_a_form),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
