@@ -9,9 +9,12 @@
 #include "sandbox/sfid.h"
 #include "sandbox/soql.h"
 #include "util/buf.h"
+#include "util/isotime.h"
 
 #define COMPOSITE_MAX 200
 #define COMPOSITE_RETRIEVE_MAX 2000
+#define MINUTE_MS 60000LL
+#define REPLICATION_DAYS 30	/* how far back getUpdated / getDeleted reach */
 
 static void not_found(struct reply *r)
 {
@@ -735,6 +738,79 @@ fail:
 	answer_sferr(r, &e);
 }
 
+/* ---- Replication: sobjects/OBJ/updated and sobjects/OBJ/deleted ---- */
+
+/*
+ * GET sobjects/OBJ/updated/?start=&end= lists the Ids of live records whose
+ * SystemModstamp lies in [start, end); .../deleted/ lists the recycle bin's records
+ * deleted then, with their deletedDate. As Salesforce does, both cut start and end to
+ * the minute, want end at least a minute after start and start no more than 30 days
+ * before today, and report latestDateCovered (end, or now when end is later).
+ */
+static void replication(struct sandbox *sb, const struct answer_req *q,
+			const struct objects_type *t, int deleted, struct reply *r)
+{
+	const char *start_s = answer_arg(q, "start"), *end_s = answer_arg(q, "end");
+	const struct objects_field *ms_field = objects_field_find(t, "SystemModstamp");
+	size_t ms_idx = objects_field_index(t, ms_field);
+	int64_t start, end, now = sandbox__now(), earliest, ms;
+	char dt[OBJECTS_DT_LEN];
+	struct sferr e;
+	json_t *list, *body;
+	size_t n;
+
+	if (start_s == NULL || end_s == NULL) {
+		sferr_set(&e, 400, "MISSING_ARGUMENT", "The start and end parameters are required.");
+		goto fail;
+	}
+	if (isotime_parse_ms(start_s, &start) < 0 || isotime_parse_ms(end_s, &end) < 0) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE", "The start and end parameters must "
+			  "be datetimes such as 2026-11-01T00:00:00+00:00.");
+		goto fail;
+	}
+	start -= start % MINUTE_MS;
+	end -= end % MINUTE_MS;
+	earliest = now - now % (24 * 60 * MINUTE_MS) - REPLICATION_DAYS * 24 * 60 * MINUTE_MS;
+	if (end - start < MINUTE_MS) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE",
+			  "startDate must be at least one minute greater than endDate");
+		goto fail;
+	}
+	if (start < earliest) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE",
+			  "startDate cannot be more than %d days ago", REPLICATION_DAYS);
+		goto fail;
+	}
+	if (end > now - now % MINUTE_MS)
+		end = now - now % MINUTE_MS;
+	list = json_array();
+	objects_rdlock(sb->store);
+	n = objects_count(sb->store, t);
+	for (size_t i = 0; i < n; i++) {
+		const struct objects_rec *rec = objects_at(sb->store, t, i);
+
+		if (rec == NULL || !objects_rec_deleted(rec) != !deleted ||
+		    objects_rec_time(rec, ms_idx, &ms) < 0 || ms < start || ms >= end)
+			continue;
+		if (deleted)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "id",
+				objects_rec_id(rec), "deletedDate", objects_format_dt(dt, ms)));
+		else
+			json_array_append_new(list, json_string(objects_rec_id(rec)));
+	}
+	objects_unlock(sb->store);
+	body = json_pack("{s:o, s:s}", deleted ? "deletedRecords" : "ids", list,
+			 "latestDateCovered", objects_format_dt(dt, end));
+	if (deleted)
+		json_object_set_new(body, "earliestDateAvailable",
+				    json_string(objects_format_dt(dt, earliest)));
+	answer_json(r, 200, body);
+	return;
+
+fail:
+	answer_sferr(r, &e);
+}
+
 /* ---- Limits and resources ---- */
 
 static void limits(struct sandbox *sb, struct reply *r)
@@ -833,6 +909,12 @@ void rest_route(struct sandbox *sb, const struct answer_req *q, const char *vers
 							     "recentItems"));
 			else
 				method_not_allowed(r, q->method, "GET,POST,HEAD");
+		} else if (n == 3 && (strcmp(seg[2], "updated") == 0 ||
+				      strcmp(seg[2], "deleted") == 0)) {
+			if (is(q, "GET"))
+				replication(sb, q, t, seg[2][0] == 'd', r);
+			else
+				method_not_allowed(r, q->method, "GET,HEAD");
 		} else if (n == 3 && strcmp(seg[2], "describe") == 0) {
 			if (is(q, "GET"))
 				answer_json(r, 200, describe(t, version));

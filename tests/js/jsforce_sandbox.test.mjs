@@ -529,3 +529,35 @@ test('OAuth: refresh with and without rotation, invalid_grant, revokeToken, logo
   const back = new jsforce.Connection({ oauth2: oauth2(), instanceUrl, accessToken, refreshToken, version: '58.0' });
   assert.equal((await back.query('SELECT Id FROM Account LIMIT 1')).records.length, 1);
 });
+
+test('replication: updated() and deleted() list what changed, as getUpdated/getDeleted do', async () => {
+  const hour = 3600000;
+  const start = new Date(Date.now() - 20 * 24 * hour);
+  const u = await conn.sobject(APPT).updated(start, new Date(Date.now() + hour));
+  // The window is cut to the minute and ends now (this minute is not covered yet).
+  const from = new Date(Math.floor(start.getTime() / 60000) * 60000);
+  const to = new Date(u.latestDateCovered.replace('+0000', 'Z'));
+  assert.ok(Date.now() - to.getTime() < 120000 && to.getTime() % 60000 === 0);
+  const lit = (d) => jsforce.SfDate.toDateTimeLiteral(d);
+  const expected = (await conn.query(`SELECT Id FROM ${APPT} WHERE SystemModstamp >= ${lit(from)} ` +
+    `AND SystemModstamp < ${lit(to)}`).run({ autoFetch: true, maxFetch: 10000 })).records.map((r) => r.Id);
+  assert.ok(expected.length > 0);
+  assert.deepEqual([...u.ids].sort(), expected.sort());
+
+  // A record deleted two hours ago (a late commit through the control endpoint).
+  const made = await conn.sobject('Account').create({ Name: 'Replicated then deleted' });
+  const when = new Date(Date.now() - 2 * hour);
+  await control('records', { op: 'delete', id: made.id, SystemModstamp: when.toISOString() });
+  const d = await conn.sobject('Account').deleted(new Date(Date.now() - 3 * hour), new Date());
+  const mine = d.deletedRecords.filter((r) => r.id === made.id);
+  assert.equal(mine.length, 1);
+  assert.equal(Date.parse(mine[0].deletedDate.replace('+0000', 'Z')), when.getTime());
+  assert.ok(d.earliestDateAvailable && d.latestDateCovered);
+  assert.ok(!(await conn.sobject('Account').updated(new Date(Date.now() - 3 * hour), new Date()))
+    .ids.includes(made.id), 'a deleted record is not among the updated');
+
+  assert.equal(await errorCode(conn.sobject(APPT).updated(new Date(Date.now() - 40 * 24 * hour),
+    new Date())), 'INVALID_REPLICATION_DATE');
+  assert.equal(await errorCode(conn.sobject(APPT).deleted(new Date(), new Date(Date.now() - hour))),
+    'INVALID_REPLICATION_DATE');
+});

@@ -16,6 +16,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sfid.h"
 #include "util/buf.h"
+#include "util/isotime.h"
 
 static struct sandbox *sb;
 static char token[256];
@@ -631,6 +632,60 @@ static void test_composite_retrieve(void **state)
 	resp_free(&r);
 }
 
+/* getUpdated / getDeleted: live records by SystemModstamp in [start, end) cut to the
+ * minute, the recycle bin's by deletion time; Salesforce's INVALID_REPLICATION_DATE. */
+static void test_replication(void **state)
+{
+	char live[19], gone[19], path[512], start[32], end[32], when[32];
+	int64_t now = isotime_now_ms();
+	json_t *f = json_pack("{s:s, s:s}", "Name", "Replica",
+			      "SystemModstamp", isotime_format(when, now - 7200000));
+	struct err e;
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(sandbox_record_create(sb, "Account", f, live, &e), 0);
+	json_decref(f);
+	f = json_pack("{s:s}", "Name", "Replica gone");
+	assert_int_equal(sandbox_record_create(sb, "Account", f, gone, &e), 0);
+	json_decref(f);
+	assert_int_equal(sandbox_record_delete(sb, gone, isotime_format(when, now - 3600000), &e),
+			 0);
+	isotime_format(start, now - 3 * 3600000);
+	isotime_format(end, now - 5400000);	/* 90 minutes ago: after live, before gone */
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 start, end);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "ids")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "ids"), 0)), live);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "latestDateCovered")),
+			       ":00.000+0000"));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/deleted/?start=%s&end=%s",
+		 start, isotime_format(end, now + 3600000));
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "deletedRecords")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		r.json, "deletedRecords"), 0), "id")), gone);
+	assert_non_null(json_object_get(r.json, "earliestDateAvailable"));
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 end, start);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_REPLICATION_DATE");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 isotime_format(start, now - 31LL * 86400000), end);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_REPLICATION_DATE");
+	resp_free(&r);
+}
+
 /* Revoke words its refusals as a form (jsforce and others parse them so). */
 static void test_revoke_refusal_is_a_form(void **state)
 {
@@ -659,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_large_multipart_upload),
 		cmocka_unit_test(test_composite_partial_success),
 		cmocka_unit_test(test_composite_retrieve),
+		cmocka_unit_test(test_replication),
 		cmocka_unit_test(test_revoke_refusal_is_a_form),
 	};
 
