@@ -457,10 +457,12 @@ static void revoke_token(struct sandbox *sb, const struct answer_req *q, struct 
 		found = 1;
 	}
 	pthread_mutex_unlock(&sb->mu);
+	/* Unlike the token endpoint, revoke words its errors as a form, not JSON. */
 	if (found)
 		answer_text(r, 200, "text/plain;charset=UTF-8", "");
 	else
-		oauth_error(r, 400, "invalid_token", "invalid token");
+		answer_text(r, 400, "application/x-www-form-urlencoded;charset=UTF-8",
+			    "error=invalid_token&error_description=invalid%20token");
 	json_decref(form);
 }
 

@@ -9,8 +9,12 @@
 #include "sandbox/sfid.h"
 #include "sandbox/soql.h"
 #include "util/buf.h"
+#include "util/isotime.h"
 
 #define COMPOSITE_MAX 200
+#define COMPOSITE_RETRIEVE_MAX 2000
+#define MINUTE_MS 60000LL
+#define REPLICATION_DAYS 30	/* how far back getUpdated / getDeleted reach */
 
 static void not_found(struct reply *r)
 {
@@ -246,8 +250,54 @@ static void global_describe(const char *version, struct reply *r)
 
 /* ---- Records ---- */
 
+/* The strings of a comma-separated list ("Id, Name"), blanks around names dropped, as a
+ * JSON array. New reference. */
+static json_t *split_list(const char *s)
+{
+	json_t *a = json_array();
+
+	while (s && *s) {
+		size_t len;
+
+		s += strspn(s, " ");
+		len = strcspn(s, ",");
+		while (len > 0 && s[len - 1] == ' ')
+			len--;
+		json_array_append_new(a, json_stringn(s, len));
+		s += strcspn(s, ",");
+		s += *s == ',';
+	}
+	return a;
+}
+
+/* Marks in want[] (t->nfields entries) the fields that names (a JSON array of strings)
+ * lists. A name t does not have is Salesforce's INVALID_FIELD, as in SOQL. 0 or -1. */
+static int fields_wanted(const struct objects_type *t, json_t *names, unsigned char *want,
+			 struct sferr *e)
+{
+	size_t i;
+	json_t *v;
+
+	memset(want, 0, t->nfields);
+	json_array_foreach(names, i, v) {
+		const char *name = json_string_value(v);
+		const struct objects_field *f = name ? objects_field_find(t, name) : NULL;
+
+		if (f == NULL)
+			return sferr_set(e, 400, "INVALID_FIELD", "No such column '%s' on entity "
+					 "'%s'. If you are attempting to use a custom field, be sure "
+					 "to append the '__c' after the custom field name. Please "
+					 "reference your WSDL or the describe call for the appropriate "
+					 "names.", name ? name : "", t->name);
+		want[objects_field_index(t, f)] = 1;
+	}
+	return 0;
+}
+
+/* The record as the sObject Rows resource shows it: attributes, then every field, or
+ * those want[] marks (NULL: all). */
 static json_t *record_out(const struct objects_type *t, const struct objects_rec *rec,
-			  const char *version, const char *fields)
+			  const char *version, const unsigned char *want)
 {
 	const char *id = objects_rec_id(rec);
 	json_t *out = json_object();
@@ -257,20 +307,8 @@ static json_t *record_out(const struct objects_type *t, const struct objects_rec
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct objects_field *f = &t->fields[i];
 
-		if (fields != NULL) {
-			size_t n = strlen(f->name);
-			const char *p = fields;
-			int want = 0;
-
-			while (*p && !want) {
-				size_t len = strcspn(p, ",");
-
-				want = len == n && strncasecmp(p, f->name, n) == 0;
-				p += len + (p[len] == ',');
-			}
-			if (!want)
-				continue;
-		}
+		if (want != NULL && !want[i])
+			continue;
 		if (f->type == OF_BASE64)
 			json_object_set_new(out, f->name, objects_rec_number(rec, i) != 0 ?
 				json_sprintf("/services/data/v%s/sobjects/%s/%s/%s", version,
@@ -279,6 +317,22 @@ static json_t *record_out(const struct objects_type *t, const struct objects_rec
 			json_object_set_new(out, f->name, objects_rec_value(rec, i));
 	}
 	return out;
+}
+
+/* Answers GET sObject Rows: the record, or only the fields of a ?fields= list (an
+ * unknown name is a 400, as Salesforce answers it). */
+static void record_answer(const struct objects_type *t, const struct objects_rec *rec,
+			  const char *version, const char *fields, struct reply *r)
+{
+	unsigned char want[OBJECTS_MAX_FIELDS];
+	json_t *names = fields ? split_list(fields) : NULL;
+	struct sferr e;
+
+	if (names != NULL && fields_wanted(t, names, want, &e) < 0)
+		answer_sferr(r, &e);
+	else
+		answer_json(r, 200, record_out(t, rec, version, names ? want : NULL));
+	json_decref(names);
 }
 
 static json_t *parse_body(const struct answer_req *q, struct sferr *e)
@@ -409,7 +463,7 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 			objects_unlock(sb->store);
 			return;
 		}
-		answer_json(r, 200, record_out(t, rec, version, answer_arg(q, "fields")));
+		record_answer(t, rec, version, answer_arg(q, "fields"), r);
 		objects_unlock(sb->store);
 		return;
 	}
@@ -546,13 +600,7 @@ static void composite(struct sandbox *sb, const struct answer_req *q, struct rep
 	if (is(q, "DELETE")) {
 		const char *ids = answer_arg(q, "ids"), *aon = answer_arg(q, "allOrNone");
 
-		items = json_array();
-		for (const char *p = ids ? ids : ""; *p;) {
-			size_t len = strcspn(p, ",");
-
-			json_array_append_new(items, json_stringn(p, len));
-			p += len + (p[len] == ',');
-		}
+		items = split_list(ids);
 		all_or_none = aon && strcasecmp(aon, "true") == 0;
 	} else if (is(q, "POST") || is(q, "PATCH")) {
 		if ((in = parse_body(q, &e)) == NULL) {
@@ -624,6 +672,143 @@ static void composite(struct sandbox *sb, const struct answer_req *q, struct rep
 	answer_json(r, 200, results);
 	if (!failed)
 		r->drop = sandbox__drop_write(sb);
+}
+
+/*
+ * GET composite/sobjects/OBJ?ids=&fields= or POST {"ids":[…],"fields":[…]}: the records
+ * in the order asked, each with the fields named; null for an id that is malformed,
+ * another object's, not there or in the recycle bin (Salesforce's "no access"). Both
+ * lists are required; an unknown field fails the whole request.
+ */
+static void composite_retrieve(struct sandbox *sb, const struct answer_req *q,
+			       const struct objects_type *t, const char *version,
+			       struct reply *r)
+{
+	unsigned char want[OBJECTS_MAX_FIELDS];
+	struct sferr e;
+	json_t *in = NULL, *ids, *fields, *out = NULL;
+	size_t i;
+
+	if (is(q, "GET")) {
+		ids = answer_arg(q, "ids") ? split_list(answer_arg(q, "ids")) : NULL;
+		fields = answer_arg(q, "fields") ? split_list(answer_arg(q, "fields")) : NULL;
+	} else if ((in = parse_body(q, &e)) == NULL) {
+		answer_sferr(r, &e);
+		return;
+	} else {
+		ids = json_incref(json_object_get(in, "ids"));
+		fields = json_incref(json_object_get(in, "fields"));
+	}
+	if (!json_is_array(ids) || json_array_size(ids) == 0 || !json_is_array(fields) ||
+	    json_array_size(fields) == 0) {
+		sferr_set(&e, 400, "MISSING_ARGUMENT", "The %s parameter is required.",
+			  json_array_size(ids) == 0 ? "ids" : "fields");
+		goto fail;
+	}
+	if (json_array_size(ids) > COMPOSITE_RETRIEVE_MAX) {
+		sferr_set(&e, 400, "EXCEEDED_ID_LIMIT", "record limit reached. cannot retrieve "
+			  "more than %d records in this call", COMPOSITE_RETRIEVE_MAX);
+		goto fail;
+	}
+	if (fields_wanted(t, fields, want, &e) < 0)
+		goto fail;
+	out = json_array();
+	objects_rdlock(sb->store);
+	for (i = 0; i < json_array_size(ids); i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+		const struct objects_type *rt = NULL;
+		const struct objects_rec *rec = id ? objects_get(sb->store, id, &rt) : NULL;
+
+		if (rec == NULL || rt != t || objects_rec_deleted(rec))
+			json_array_append_new(out, json_null());
+		else
+			json_array_append_new(out, record_out(t, rec, version, want));
+	}
+	objects_unlock(sb->store);
+	answer_json(r, 200, out);
+	json_decref(ids);
+	json_decref(fields);
+	json_decref(in);
+	return;
+
+fail:
+	json_decref(ids);
+	json_decref(fields);
+	json_decref(in);
+	answer_sferr(r, &e);
+}
+
+/* ---- Replication: sobjects/OBJ/updated and sobjects/OBJ/deleted ---- */
+
+/*
+ * GET sobjects/OBJ/updated/?start=&end= lists the Ids of live records whose
+ * SystemModstamp lies in [start, end); .../deleted/ lists the recycle bin's records
+ * deleted then, with their deletedDate. As Salesforce does, both cut start and end to
+ * the minute, want end at least a minute after start and start no more than 30 days
+ * before today, and report latestDateCovered (end, or now when end is later).
+ */
+static void replication(struct sandbox *sb, const struct answer_req *q,
+			const struct objects_type *t, int deleted, struct reply *r)
+{
+	const char *start_s = answer_arg(q, "start"), *end_s = answer_arg(q, "end");
+	const struct objects_field *ms_field = objects_field_find(t, "SystemModstamp");
+	size_t ms_idx = objects_field_index(t, ms_field);
+	int64_t start, end, now = sandbox__now(), earliest, ms;
+	char dt[OBJECTS_DT_LEN];
+	struct sferr e;
+	json_t *list, *body;
+	size_t n;
+
+	if (start_s == NULL || end_s == NULL) {
+		sferr_set(&e, 400, "MISSING_ARGUMENT", "The start and end parameters are required.");
+		goto fail;
+	}
+	if (isotime_parse_ms(start_s, &start) < 0 || isotime_parse_ms(end_s, &end) < 0) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE", "The start and end parameters must "
+			  "be datetimes such as 2026-11-01T00:00:00+00:00.");
+		goto fail;
+	}
+	start -= start % MINUTE_MS;
+	end -= end % MINUTE_MS;
+	earliest = now - now % (24 * 60 * MINUTE_MS) - REPLICATION_DAYS * 24 * 60 * MINUTE_MS;
+	if (end - start < MINUTE_MS) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE",
+			  "startDate must be at least one minute greater than endDate");
+		goto fail;
+	}
+	if (start < earliest) {
+		sferr_set(&e, 400, "INVALID_REPLICATION_DATE",
+			  "startDate cannot be more than %d days ago", REPLICATION_DAYS);
+		goto fail;
+	}
+	if (end > now - now % MINUTE_MS)
+		end = now - now % MINUTE_MS;
+	list = json_array();
+	objects_rdlock(sb->store);
+	n = objects_count(sb->store, t);
+	for (size_t i = 0; i < n; i++) {
+		const struct objects_rec *rec = objects_at(sb->store, t, i);
+
+		if (rec == NULL || !objects_rec_deleted(rec) != !deleted ||
+		    objects_rec_time(rec, ms_idx, &ms) < 0 || ms < start || ms >= end)
+			continue;
+		if (deleted)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "id",
+				objects_rec_id(rec), "deletedDate", objects_format_dt(dt, ms)));
+		else
+			json_array_append_new(list, json_string(objects_rec_id(rec)));
+	}
+	objects_unlock(sb->store);
+	body = json_pack("{s:o, s:s}", deleted ? "deletedRecords" : "ids", list,
+			 "latestDateCovered", objects_format_dt(dt, end));
+	if (deleted)
+		json_object_set_new(body, "earliestDateAvailable",
+				    json_string(objects_format_dt(dt, earliest)));
+	answer_json(r, 200, body);
+	return;
+
+fail:
+	answer_sferr(r, &e);
 }
 
 /* ---- Limits and resources ---- */
@@ -700,6 +885,13 @@ void rest_route(struct sandbox *sb, const struct answer_req *q, const char *vers
 		limits(sb, r);
 	} else if (strcmp(seg[0], "composite") == 0 && n == 2 && strcmp(seg[1], "sobjects") == 0) {
 		composite(sb, q, r);
+	} else if (strcmp(seg[0], "composite") == 0 && n == 3 && strcmp(seg[1], "sobjects") == 0) {
+		if ((t = objects_type_find(seg[2])) == NULL)
+			not_found(r);
+		else if (is(q, "GET") || is(q, "POST"))
+			composite_retrieve(sb, q, t, version, r);
+		else
+			method_not_allowed(r, q->method, "GET,POST,HEAD");
 	} else if (strcmp(seg[0], "sobjects") == 0) {
 		if (n == 1) {
 			global_describe(version, r);
@@ -717,6 +909,12 @@ void rest_route(struct sandbox *sb, const struct answer_req *q, const char *vers
 							     "recentItems"));
 			else
 				method_not_allowed(r, q->method, "GET,POST,HEAD");
+		} else if (n == 3 && (strcmp(seg[2], "updated") == 0 ||
+				      strcmp(seg[2], "deleted") == 0)) {
+			if (is(q, "GET"))
+				replication(sb, q, t, seg[2][0] == 'd', r);
+			else
+				method_not_allowed(r, q->method, "GET,HEAD");
 		} else if (n == 3 && strcmp(seg[2], "describe") == 0) {
 			if (is(q, "GET"))
 				answer_json(r, 200, describe(t, version));

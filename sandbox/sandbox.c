@@ -24,7 +24,7 @@
 
 #define BODY_CAP (64u * 1024 * 1024)	/* ContentVersion uploads of 20+ MB fit */
 #define MIN_VERSION 20
-#define MAX_VERSION 62
+#define MAX_VERSION 68	/* Winter '27 */
 #define UNLIMITED_QUOTA 5000000L
 
 void sandbox_config_defaults(struct sandbox_config *c)

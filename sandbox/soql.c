@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "sandbox/sfid.h"
 #include "util/buf.h"
@@ -619,36 +620,105 @@ static int wrong_type(struct parser *p, const struct tok *t, const struct object
 		    "enclosed in quotes", f->name, type_word(f->type), quoted ? "" : "not ");
 }
 
-static int64_t day_start(int64_t ms)
+static int64_t floor_div(int64_t a, int64_t b)
 {
-	return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-/* Parses a date literal function (TODAY, LAST_N_DAYS:n, ...) at the current token into
- * [lo, hi); returns 1 when one was there, 0 when not, -1 on error. */
+/* The periods of Salesforce's date literals. The org's fiscal year is the calendar year
+ * (Salesforce's default), so FISCAL_QUARTER and FISCAL_YEAR are QUARTER and YEAR. */
+enum period { P_DAY, P_WEEK, P_MONTH, P_QUARTER, P_YEAR, P_FISCAL_QUARTER, P_FISCAL_YEAR,
+	      P__MAX };
+static const char *const period_names[P__MAX] = {
+	"DAY", "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER", "FISCAL_YEAR",
+};
+
+/* The start of the period k periods after the one holding now_ms (k = 0: this one).
+ * Weeks start on Sunday (the en_US locale); times are UTC. */
+static int64_t period_start(int64_t now_ms, enum period u, int64_t k)
+{
+	int64_t days = floor_div(now_ms, DAY_MS), y, m, step;
+	time_t secs;
+	struct tm tm;
+
+	switch (u) {
+	case P_DAY:
+		return (days + k) * DAY_MS;
+	case P_WEEK:	/* 1970-01-01 was a Thursday: day 0 is weekday 4 */
+		return (days - (days + 4 - floor_div(days + 4, 7) * 7) + 7 * k) * DAY_MS;
+	default:
+		break;
+	}
+	secs = (time_t)(days * 86400);
+	gmtime_r(&secs, &tm);
+	step = u == P_MONTH ? 1 : (u == P_QUARTER || u == P_FISCAL_QUARTER) ? 3 : 12;
+	m = floor_div((int64_t)tm.tm_year * 12 + tm.tm_mon, step) * step + k * step;
+	y = floor_div(m, 12);
+	return isotime_days_from_civil(1900 + y, (unsigned)(m - y * 12) + 1, 1) * DAY_MS;
+}
+
+/* Whether t is prefix + the period's name + suffix ("LAST_N_" "WEEK" "S"). */
+static int is_period_kw(const struct tok *t, const char *prefix, enum period u,
+			const char *suffix)
+{
+	char kw[48];
+
+	snprintf(kw, sizeof(kw), "%s%s%s", prefix, period_names[u], suffix);
+	return is_kw(t, kw);
+}
+
+/*
+ * Parses a date literal (TODAY, THIS_WEEK, LAST_N_MONTHS:n, N_DAYS_AGO:n, ...) at the
+ * current token into [lo, hi); returns 1 when one was there, 0 when not, -1 on error.
+ * As Salesforce defines them: LAST_N_DAYS:n takes in today, LAST_N_WEEKS:n and the
+ * other LAST_N_ forms end where the current period starts; NEXT_N_ forms start with
+ * the next period; N_..._AGO:n is the one period n periods back.
+ */
 static int parse_date_fn(struct parser *p, int64_t *lo, int64_t *hi)
 {
 	struct tok *t = peek(p);
-	int64_t today = day_start(p->now_ms);
-	static const struct { const char *name; int from, to; } fixed[] = {
+	int64_t now = p->now_ms, from = 0, to = 0;
+	static const struct { const char *name; int from, to; } days[] = {
 		{ "TODAY", 0, 1 }, { "YESTERDAY", -1, 0 }, { "TOMORROW", 1, 2 },
 		{ "LAST_90_DAYS", -90, 1 }, { "NEXT_90_DAYS", 1, 91 },
 	};
-	int last;
+	enum { LAST_N, NEXT_N, AGO } form;
+	enum period u;
 	long n;
 	char *end;
 
 	if (t->kind != T_IDENT)
 		return 0;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (is_kw(t, fixed[i].name)) {
-			*lo = today + fixed[i].from * DAY_MS;
-			*hi = today + fixed[i].to * DAY_MS;
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+		if (is_kw(t, days[i].name)) {
+			*lo = period_start(now, P_DAY, days[i].from);
+			*hi = period_start(now, P_DAY, days[i].to);
 			p->i++;
 			return 1;
 		}
-	last = is_kw(t, "LAST_N_DAYS");
-	if (!last && !is_kw(t, "NEXT_N_DAYS"))
+	for (u = P_WEEK; u < P__MAX; u++) {
+		int k = is_period_kw(t, "LAST_", u, "") ? -1 : is_period_kw(t, "THIS_", u, "") ?
+			0 : is_period_kw(t, "NEXT_", u, "") ? 1 : 2;
+
+		if (k != 2) {
+			*lo = period_start(now, u, k);
+			*hi = period_start(now, u, k + 1);
+			p->i++;
+			return 1;
+		}
+	}
+	for (u = P_DAY; u < P__MAX; u++) {
+		if (is_period_kw(t, "LAST_N_", u, "S"))
+			form = LAST_N;
+		else if (is_period_kw(t, "NEXT_N_", u, "S"))
+			form = NEXT_N;
+		else if (is_period_kw(t, "N_", u, "S_AGO"))
+			form = AGO;
+		else
+			continue;
+		break;
+	}
+	if (u == P__MAX)
 		return 0;
 	p->i++;
 	if (expect(p, T_COLON) < 0)
@@ -658,14 +728,22 @@ static int parse_date_fn(struct parser *p, int64_t *lo, int64_t *hi)
 	if (t->kind != T_NUMBER || end != t->start + t->len || n < 0)
 		return unexpected(p);
 	p->i++;
-	/* Beyond ten million days (27,000 years) every date is inside anyway; the cap
-	 * keeps n * DAY_MS from overflowing. */
-	if (n > 10000000)
-		n = 10000000;
-	/* LAST_N_DAYS:n runs from midnight n days ago through the end of today;
-	 * NEXT_N_DAYS:n from tomorrow's midnight for n days. */
-	*lo = last ? today - n * DAY_MS : today + DAY_MS;
-	*hi = last ? today + DAY_MS : today + (n + 1) * DAY_MS;
+	/* Beyond ten thousand years every date is inside anyway; the cap keeps the sums
+	 * from overflowing. */
+	if (n > 4000000)
+		n = 4000000;
+	if (form == LAST_N) {
+		from = -n;
+		to = u == P_DAY ? 1 : 0;
+	} else if (form == NEXT_N) {
+		from = 1;
+		to = n + 1;
+	} else {
+		from = -n;
+		to = -n + 1;
+	}
+	*lo = period_start(now, u, from);
+	*hi = period_start(now, u, to);
 	return 1;
 }
 

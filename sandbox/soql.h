@@ -20,7 +20,10 @@
  * EXCLUDES; literals null, true, false, 'strings' (backslash escapes \' \" \\ \n \r \t
  * \b \f \uXXXX, and \% \_ inside LIKE), numbers, dates (2026-11-01), unquoted datetimes
  * (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY, YESTERDAY,
- * TOMORROW, LAST_N_DAYS:n, NEXT_N_DAYS:n); ORDER BY several keys, ASC / DESC,
+ * TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH, QUARTER,
+ * YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ..., :n; and
+ * N_DAYS_AGO:n ... N_FISCAL_YEARS_AGO:n; weeks start on Sunday, the fiscal year is the
+ * calendar year); ORDER BY several keys, ASC / DESC,
  * NULLS FIRST / LAST; LIMIT; OFFSET (at most 2000).
  * Keywords and names are case-insensitive; results use canonical names. Text compares
  * case-insensitively; Ids compare on their first 15 characters. Times are UTC.

@@ -1,6 +1,7 @@
 /* sferror: parsing Salesforce's error bodies into one error value. */
 #include "salesforce/sferror.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,6 +124,44 @@ static int from_object(struct sf_error *err, json_t *o)
 	return 0;
 }
 
+/* Fills err from a form-encoded OAuth error, "error=X&error_description=Y", the shape
+ * of /services/oauth2/revoke's answers; 0 when understood. */
+static int from_form(struct sf_error *err, const char *body, size_t len)
+{
+	char text[1024];
+	json_t *o = json_object();
+	int rc;
+
+	if (len >= sizeof(text) || memchr(body, '\0', len) != NULL || o == NULL) {
+		json_decref(o);
+		return -1;
+	}
+	memcpy(text, body, len);
+	text[len] = '\0';
+	for (char *pair = text, *next; pair != NULL && *pair; pair = next) {
+		char *eq, *value;
+		int n = 0;
+
+		next = strchr(pair, '&');
+		if (next != NULL)
+			*next++ = '\0';
+		eq = strchr(pair, '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		for (char *c = eq + 1; *c; c++)
+			if (*c == '+')
+				*c = ' ';
+		value = curl_easy_unescape(NULL, eq + 1, 0, &n);
+		if (value != NULL)
+			json_object_set_new(o, pair, json_stringn(value, (size_t)n));
+		curl_free(value);
+	}
+	rc = json_object_get(o, "error") ? from_object(err, o) : -1;
+	json_decref(o);
+	return rc;
+}
+
 static void finish(struct sf_error *err)
 {
 	err->kind = sf_error_classify(err->code, err->status);
@@ -148,6 +187,8 @@ void sf_error_from_response(struct sf_error *err, long status, const char *body,
 		}
 	} else if (json_is_object(root)) {
 		understood = from_object(err, root);
+	} else if (root == NULL && body != NULL && len > 0) {
+		understood = from_form(err, body, len);
 	}
 	if (understood != 0)
 		snprintf(err->message, sizeof(err->message), "unexpected answer with HTTP status %ld",

@@ -57,7 +57,8 @@ void sf_error_clear(struct sf_error *err);
  * or not JSON). Understood shapes: the REST array [{"message","errorCode","fields"}]
  * (the first element is kept; more are counted in the message), the OAuth object
  * {"error","error_description"}, and a single {"statusCode","message","fields"} or
- * {"errorCode","message"} object. Anything else keeps the status with a generic message.
+ * {"errorCode","message"} object, and the form "error=X&error_description=Y" that
+ * /services/oauth2/revoke answers. Anything else keeps the status with a generic message.
  * Sets kind and retryable from the code and status.
  */
 void sf_error_from_response(struct sf_error *err, long status, const char *body, size_t len);

@@ -189,3 +189,375 @@ test('transparent refresh: many calls on a short-lived token all succeed', async
   const id = await conn.identity();
   assert.equal(id.username, 'admin@i360-sandbox.example');
 });
+
+// ---- The jsforce surface an integrator uses day to day ----
+
+const APPT = 'i360core__Sales_Appointment__c';
+
+// The errorCode jsforce surfaces for a failing call (err.errorCode, as err.name too).
+async function errorCode(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.equal(e.name, e.errorCode ?? e.name);
+    return e.errorCode || e.name;
+  }
+  return 'succeeded';
+}
+
+async function apiCalls() {
+  return (await control('stats')).api_calls;
+}
+
+// A second, independent session (auto-approved), for tests that end or spoil one.
+async function newConnection(options = {}) {
+  await control('knobs', { auto_approve: 1 });
+  const o = oauth2();
+  const res = await fetch(o.getAuthorizationUrl({}), { redirect: 'manual' });
+  await control('knobs', { auto_approve: 0 });
+  const c = new jsforce.Connection({ oauth2: o, ...options });
+  await c.authorize(new URL(res.headers.get('location')).searchParams.get('code'));
+  return c;
+}
+
+test('identity, limits, and the version list; jsforce default and explicit versions', async () => {
+  const id = await conn.identity();
+  assert.equal(id.organization_id, conn.userInfo.organizationId);
+  assert.equal(id.user_id, conn.userInfo.id);
+  assert.match(id.id, /\/id\/00D\w{15}\/005\w{15}$/);
+  const before = await conn.limits();
+  await conn.limits();
+  const after = await conn.limits();
+  assert.equal(after.DailyApiRequests.Max, 5000000);
+  assert.ok(after.DailyApiRequests.Remaining < before.DailyApiRequests.Remaining);
+  assert.ok(conn.limitInfo.apiUsage.used > 0, 'jsforce read Sforce-Limit-Info');
+
+  const versions = await conn.request('/services/data/');
+  const listed = versions.map((v) => v.version);
+  // jsforce's default, Restforce's, the one this suite pins, and Salesforce CLI's.
+  for (const v of ['50.0', '26.0', '58.0', '64.0'])
+    assert.ok(listed.includes(v), `version ${v} listed`);
+  assert.deepEqual(versions.find((v) => v.version === '64.0'),
+    { label: "Summer '25", url: '/services/data/v64.0', version: '64.0' });
+  const latest = listed[listed.length - 1];
+  for (const version of [undefined, '42.0', latest]) {
+    const c = new jsforce.Connection({ oauth2: conn.oauth2, instanceUrl: conn.instanceUrl,
+      accessToken: conn.accessToken, refreshToken: conn.refreshToken, version });
+    const r = await c.query('SELECT Id FROM i360core__Staff__c LIMIT 1');
+    assert.equal(r.records.length, 1);
+    assert.equal(r.records[0].attributes.url.split('/')[3], 'v' + c.version);
+    if (!version) assert.equal(c.version, '50.0');
+  }
+  const future = new jsforce.Connection({ oauth2: conn.oauth2, instanceUrl: conn.instanceUrl,
+    accessToken: conn.accessToken, refreshToken: conn.refreshToken, version: '99.0' });
+  assert.equal(await errorCode(future.limits()), 'NOT_FOUND');
+  // A raw call relative to the version root.
+  const res = await conn.request('/sobjects/Account/describe');
+  assert.equal(res.name, 'Account');
+});
+
+test('describeGlobal and describe$: every object, fields, cached describes', async () => {
+  const g = await conn.describeGlobal();
+  const names = g.sobjects.map((s) => s.name);
+  for (const n of ['Account', 'User', 'ContentVersion', 'i360core__Staff__c', APPT,
+    'i360core__Sales_Opportunity__c', 'i360core__Sales_Appointment_Opportunity__c'])
+    assert.ok(names.includes(n), n);
+  const a = g.sobjects.find((s) => s.name === APPT);
+  assert.equal(a.keyPrefix, 'a0A');
+  assert.equal(a.custom, true);
+  assert.equal(a.urls.describe, `/services/data/v58.0/sobjects/${APPT}/describe`);
+
+  const calls = await apiCalls();
+  const d1 = await conn.sobject('i360core__Staff__c').describe$();
+  const d2 = await conn.sobject('i360core__Staff__c').describe$();
+  assert.equal(await apiCalls() - calls, 1, 'describe$ asks once and caches');
+  assert.strictEqual(d1, d2);
+  const id = d1.fields.find((f) => f.name === 'Id');
+  assert.equal(id.type, 'id');
+  assert.equal(d1.fields.find((f) => f.nameField).name, 'Name');
+  const appt = await conn.sobject(APPT).describe$();
+  const rep = appt.fields.find((f) => f.name === 'i360core__Sales_Rep_1__c');
+  assert.deepEqual([rep.type, rep.referenceTo, rep.relationshipName],
+    ['reference', ['i360core__Staff__c'], 'i360core__Sales_Rep_1__r']);
+  const rels = d1.childRelationships.filter((c) => c.childSObject === APPT);
+  assert.ok(rels.some((c) => c.field === 'i360core__Sales_Rep_1__c'));
+  assert.equal(await errorCode(conn.sobject('Nope__c').describe()), 'NOT_FOUND');
+});
+
+test('retrieve: one record, several (sObject Collections), only some fields', async () => {
+  const ids = (await conn.query(`SELECT Id FROM ${APPT} ORDER BY Name LIMIT 3`)).records.map((r) => r.Id);
+  const one = await conn.sobject(APPT).retrieve(ids[0]);
+  assert.equal(one.Id, ids[0]);
+  assert.ok('i360core__Status__c' in one && 'SystemModstamp' in one);
+  const few = await conn.sobject(APPT).retrieve(ids[0], { fields: ['Name', 'i360core__Status__c'] });
+  assert.deepEqual(Object.keys(few).sort(), ['Name', 'attributes', 'i360core__Status__c']);
+
+  // A deleted record and an Id of the right shape that names nothing come back null.
+  const gone = await conn.sobject('Account').create({ Name: 'Retrieve then delete' });
+  await conn.sobject('Account').destroy(gone.id);
+  const missing = ids[0].slice(0, 3) + '000000000000';
+  const calls = await apiCalls();
+  const many = await conn.sobject(APPT).retrieve([ids[2], missing, ids[0], gone.id, ids[1]],
+    { fields: ['Id', 'Name'] });
+  assert.equal(await apiCalls() - calls, 1, 'one sObject Collections call');
+  assert.deepEqual(many.map((r) => r && r.Id), [ids[2], null, ids[0], null, ids[1]]);
+  assert.deepEqual(Object.keys(many[0]).sort(), ['Id', 'Name', 'attributes']);
+  // Without fields jsforce asks for every field describe$ lists.
+  const all = await conn.sobject(APPT).retrieve(ids.slice(0, 2));
+  assert.deepEqual(all.map((r) => r.Id), ids.slice(0, 2));
+  assert.deepEqual(all[0], one);
+  // Before v42 jsforce retrieves one by one.
+  const old = new jsforce.Connection({ oauth2: conn.oauth2, instanceUrl: conn.instanceUrl,
+    accessToken: conn.accessToken, refreshToken: conn.refreshToken, version: '41.0' });
+  assert.deepEqual((await old.sobject(APPT).retrieve(ids)).map((r) => r.Id), ids);
+
+  assert.equal(await errorCode(conn.sobject(APPT).retrieve(ids[0], { fields: ['Nope__c'] })),
+    'INVALID_FIELD');
+  assert.equal(await errorCode(conn.sobject(APPT).retrieve(ids, { fields: ['Id', 'Nope__c'] })),
+    'INVALID_FIELD');
+  assert.equal(await errorCode(conn.sobject(APPT).retrieve(missing)), 'NOT_FOUND');
+  assert.equal(await errorCode(conn.sobject('Account').retrieve(gone.id)), 'ENTITY_IS_DELETED');
+});
+
+test('create, update and destroy arrays: per-record results, allOrNone', async () => {
+  const Account = conn.sobject('Account');
+  const count = () => Account.count({ Name: { $like: 'Batch %' } });
+  const made = await Account.create([{ Name: 'Batch 1' }, { Name: 'Batch 2', Phone: '555-0100' }]);
+  assert.deepEqual(made.map((r) => [r.success, r.errors.length]), [[true, 0], [true, 0]]);
+  assert.ok(made.every((r) => /^001\w{15}$/.test(r.id)));
+  assert.equal(await count(), 2);
+
+  // Without allOrNone the good records are saved and the bad one says why.
+  const mixed = await Account.create([{ Name: 'Batch 3' }, { Name: 'Batch 4', Nope__c: 1 }]);
+  assert.equal(mixed[0].success, true);
+  assert.equal(mixed[1].success, false);
+  assert.equal(mixed[1].errors[0].statusCode, 'INVALID_FIELD');
+  assert.equal(typeof mixed[1].errors[0].message, 'string');
+  assert.ok(Array.isArray(mixed[1].errors[0].fields));
+  assert.equal(await count(), 3);
+
+  // With allOrNone nothing is saved: the good record is rolled back.
+  const none = await Account.create([{ Name: 'Batch 5' }, { Name: 'Batch 6', Nope__c: 1 }],
+    { allOrNone: true });
+  assert.deepEqual(none.map((r) => r.errors[0].statusCode),
+    ['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'INVALID_FIELD']);
+  assert.equal(await count(), 3);
+
+  const ids = [made[0].id, made[1].id, mixed[0].id];
+  const upd = await Account.update(ids.map((Id, i) => ({ Id, BillingCity: `City ${i}` })));
+  assert.deepEqual(upd.map((r) => [r.id, r.success]), ids.map((id) => [id, true]));
+  const rows = await Account.retrieve(ids, { fields: ['BillingCity'] });
+  assert.deepEqual(rows.map((r) => r.BillingCity), ['City 0', 'City 1', 'City 2']);
+  const rolled = await Account.update([{ Id: ids[0], BillingCity: 'X' }, { Id: ids[1], Nope__c: 1 }],
+    { allOrNone: true });
+  assert.deepEqual(rolled.map((r) => r.success), [false, false]);
+  assert.equal((await Account.retrieve(ids[0])).BillingCity, 'City 0');
+
+  const del = await Account.destroy([ids[0], ids[1]]);
+  assert.deepEqual(del.map((r) => [r.id, r.success]), [[ids[0], true], [ids[1], true]]);
+  const again = await Account.destroy([ids[0], ids[2]]);
+  assert.deepEqual(again.map((r) => r.success), [false, true]);
+  assert.equal(again[0].errors[0].statusCode, 'ENTITY_IS_DELETED');
+  assert.equal(await count(), 0);
+  // One record: create, update and destroy answer SaveResults too.
+  const single = await Account.create({ Name: 'Batch single' });
+  assert.deepEqual(await Account.update({ Id: single.id, Name: 'Batch single 2' }),
+    { id: single.id, success: true, errors: [] });
+  assert.deepEqual(await Account.destroy(single.id), { id: single.id, success: true, errors: [] });
+  assert.equal(await errorCode(Account.create({ Name: 'x', Nope__c: 1 })), 'INVALID_FIELD');
+});
+
+test('queries: COUNT(), count(), find/sort/limit/skip, the builder, scanAll, queryMore', async () => {
+  const Appt = conn.sobject(APPT);
+  const c = await conn.query(`SELECT COUNT() FROM ${APPT}`);
+  assert.deepEqual([c.done, c.records], [true, []]);
+  assert.ok(c.totalSize > 50);
+  assert.equal(await Appt.count(), c.totalSize);
+  const byStatus = await conn.query(`SELECT Id, i360core__Status__c FROM ${APPT}`)
+    .run({ autoFetch: true, maxFetch: 10000 });
+  const scheduled = byStatus.records.filter((r) => r.i360core__Status__c === 'Scheduled').length;
+  assert.equal(await Appt.count({ i360core__Status__c: 'Scheduled' }), scheduled);
+  assert.equal(await Appt.count({ i360core__Status__c: { $in: ['Scheduled', 'Confirmed'] } }),
+    byStatus.records.filter((r) => ['Scheduled', 'Confirmed'].includes(r.i360core__Status__c)).length);
+
+  // find() → SELECT … WHERE … ORDER BY … LIMIT … OFFSET …, as jsforce writes it.
+  const names = byStatus.records.length;
+  const all = (await conn.query(`SELECT Name FROM ${APPT} ORDER BY Name DESC`)
+    .run({ autoFetch: true, maxFetch: 10000 })).records.map((r) => r.Name);
+  assert.equal(all.length, names);
+  const page = await Appt.find({ Name: { $ne: null } }, ['Id', 'Name']).sort('-Name').limit(5).skip(3);
+  assert.deepEqual(page.map((r) => r.Name), all.slice(3, 8));
+  const built = await Appt.select('Id, Name, i360core__Sales_Rep_1__r.Name')
+    .where({ $and: [{ Name: { $like: 'SA-%' } }, { $not: { i360core__Status__c: 'No Demo' } }] })
+    .orderby('Name', 'DESC').limit(4).offset(1).execute();
+  assert.ok(built.length === 4 && built.every((r) => r.Name.startsWith('SA-')));
+  assert.ok(built.every((r) => r.i360core__Sales_Rep_1__r === null || typeof r.i360core__Sales_Rep_1__r.Name === 'string'));
+  const one = await Appt.findOne({ Name: all[0] }, 'Id, Name');
+  assert.equal(one.Name, all[0]);
+  const star = await Appt.select('*').limit(1).execute();
+  assert.equal(Object.keys(star[0]).length, (await Appt.describe$()).fields.length + 1);
+  const nested = await Appt.select('Id').include('i360core__Sales_Appointment_Opportunities__r')
+    .select('Id, i360core__Sales_Opportunity__r.Name').end().limit(20).execute();
+  assert.ok(nested.some((r) => r.i360core__Sales_Appointment_Opportunities__r?.records.length > 0));
+
+  // scanAll is queryAll: recycle-bin records too.
+  const binned = await conn.sobject('Account').create({ Name: 'Recycle bin' });
+  await conn.sobject('Account').destroy(binned.id);
+  const soql = `SELECT Id, IsDeleted FROM Account WHERE Name = 'Recycle bin'`;
+  const deleted = await conn.query(soql, { scanAll: true });
+  assert.deepEqual(deleted.records.map((r) => [r.Id, r.IsDeleted]), [[binned.id, true]]);
+  assert.equal((await conn.query(soql)).totalSize, 0);
+
+  // Paging by hand, and autoFetch stopping at maxFetch.
+  const first = await conn.query(`SELECT Id FROM ${APPT} ORDER BY Name`);
+  assert.equal(first.done, false);
+  assert.equal(first.records.length, 7);
+  const second = await conn.queryMore(first.nextRecordsUrl);
+  assert.equal(second.records.length, 7);
+  assert.notEqual(second.records[0].Id, first.records[0].Id);
+  const capped = await conn.query(`SELECT Id FROM ${APPT}`).run({ autoFetch: true, maxFetch: 10 });
+  assert.equal(capped.records.length, 10);
+  let streamed = 0;
+  await new Promise((resolve, reject) => {
+    conn.query(`SELECT Id FROM ${APPT}`).on('record', () => { streamed += 1; })
+      .on('end', resolve).on('error', reject).run({ autoFetch: true, maxFetch: 10000 });
+  });
+  assert.equal(streamed, c.totalSize);
+});
+
+test('date literals from jsforce SfDate mean what Salesforce means (UTC, weeks from Sunday)', async () => {
+  const Appt = conn.sobject(APPT);
+  const rows = (await conn.query(`SELECT i360core__Appointment_Date_Time__c FROM ${APPT}`)
+    .run({ autoFetch: true, maxFetch: 10000 })).records
+    .map((r) => r.i360core__Appointment_Date_Time__c).filter((v) => v).map((v) => Date.parse(v.replace('+0000', 'Z')));
+  const now = new Date();
+  const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const week = day - now.getUTCDay() * 86400000;
+  const month = (k) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k, 1);
+  const between = (lo, hi) => rows.filter((t) => t >= lo && t < hi).length;
+  const F = 'i360core__Appointment_Date_Time__c';
+  const S = jsforce.SfDate;
+  const cases = [
+    [S.THIS_WEEK, between(week, week + 7 * 86400000)],
+    [S.LAST_WEEK, between(week - 7 * 86400000, week)],
+    [S.NEXT_WEEK, between(week + 7 * 86400000, week + 14 * 86400000)],
+    [S.THIS_MONTH, between(month(0), month(1))],
+    [S.LAST_MONTH, between(month(-1), month(0))],
+    [S.LAST_N_DAYS(10), between(day - 10 * 86400000, day + 86400000)],
+    [S.NEXT_N_DAYS(10), between(day + 86400000, day + 11 * 86400000)],
+    [S.LAST_N_WEEKS(2), between(week - 14 * 86400000, week)],
+    [S.LAST_N_MONTHS(1), between(month(-1), month(0))],
+    [S.LAST_90_DAYS, between(day - 90 * 86400000, day + 86400000)],
+  ];
+  assert.ok(cases.filter(([, n]) => n > 0).length >= 6, 'the seeded dates exercise the literals');
+  for (const [lit, n] of cases)
+    assert.equal(await Appt.count({ [F]: lit }), n, lit.toString());
+  const since = S.toDateTimeLiteral(new Date(week));
+  assert.equal(await Appt.count({ [F]: { $gte: since } }), rows.filter((t) => t >= week).length);
+});
+
+test('errors come back with Salesforce\'s errorCode', async () => {
+  assert.equal(await errorCode(conn.query(`SELECT Nope__c FROM ${APPT}`)), 'INVALID_FIELD');
+  assert.equal(await errorCode(conn.query(`SELEC Id FROM ${APPT}`)), 'MALFORMED_QUERY');
+  assert.equal(await errorCode(conn.query('SELECT Id FROM Nope__c')), 'INVALID_TYPE');
+  assert.equal(await errorCode(conn.query(`SELECT Id FROM ${APPT} WHERE Name = 5`)), 'INVALID_FIELD');
+  assert.equal(await errorCode(conn.sobject(APPT).update({ Id: 'a0A000000000000', Name: 'x' })), 'NOT_FOUND');
+  try {
+    await conn.query(`SELECT Nope__c FROM ${APPT}`);
+  } catch (e) {
+    assert.match(e.message, /ERROR at Row:1:Column:8\nNo such column 'Nope__c' on entity/);
+    assert.equal(e.data.errorCode, 'INVALID_FIELD');
+  }
+  // A session without a refresh token cannot recover from INVALID_SESSION_ID.
+  const bare = new jsforce.Connection({ instanceUrl: url, accessToken: '00Dbogus!token', version: '58.0' });
+  assert.equal(await errorCode(bare.query('SELECT Id FROM Account')), 'INVALID_SESSION_ID');
+  // The daily quota spent: REQUEST_LIMIT_EXCEEDED, which a refresh does not cure.
+  const used = await apiCalls();
+  await control('knobs', { api_quota: used });
+  try {
+    assert.equal(await errorCode(conn.query('SELECT Id FROM Account')), 'REQUEST_LIMIT_EXCEEDED');
+  } finally {
+    await control('knobs', { api_quota: 0 });
+  }
+  assert.equal((await conn.query('SELECT Id FROM Account LIMIT 1')).records.length, 1);
+});
+
+test('OAuth: refresh with and without rotation, invalid_grant, revokeToken, logout', async () => {
+  const c = await newConnection({ version: '58.0' });
+  const seen = [];
+  c.on('refresh', (accessToken, res) => {
+    seen.push(res);
+    // jsforce keeps its first refresh token: with rotation the integrator stores the new one.
+    if (res.refresh_token) c.refreshToken = res.refresh_token;
+  });
+  await control('expire-tokens', {});
+  await c.query('SELECT Id FROM Account LIMIT 1');
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].refresh_token, undefined, 'no rotation: the refresh token stays');
+  assert.equal(seen[0].instance_url, url);
+  const sig = createHmac('sha256', SECRET).update(seen[0].id + seen[0].issued_at).digest('base64');
+  assert.equal(seen[0].signature, sig);
+
+  await control('knobs', { rotate_refresh_tokens: 1 });
+  const old = c.refreshToken;
+  try {
+    await control('expire-tokens', {});
+    await c.query('SELECT Id FROM Account LIMIT 1');
+    assert.ok(seen[1].refresh_token && seen[1].refresh_token !== old, 'rotated');
+    await control('expire-tokens', {});
+    await c.query('SELECT Id FROM Account LIMIT 1');
+    assert.equal(seen.length, 3);
+  } finally {
+    await control('knobs', { rotate_refresh_tokens: 0 });
+  }
+  const o = oauth2();
+  await assert.rejects(o.refreshToken(old), (e) => e.name === 'invalid_grant' &&
+    e.message === 'expired access/refresh token');
+
+  // Revoking the refresh token takes its access tokens along; a second revoke is refused.
+  await o.revokeToken(c.refreshToken);
+  await assert.rejects(c.query('SELECT Id FROM Account LIMIT 1'), /expired access\/refresh token/);
+  await assert.rejects(o.revokeToken(c.refreshToken), (e) => e.name === 'invalid_token');
+
+  // logout() revokes the access token; the refresh token still works.
+  const d = await newConnection({ version: '58.0' });
+  const { accessToken, refreshToken, instanceUrl } = d;
+  await d.logout();
+  assert.equal(d.accessToken, null);
+  const dead = new jsforce.Connection({ instanceUrl, accessToken, version: '58.0' });
+  assert.equal(await errorCode(dead.query('SELECT Id FROM Account')), 'INVALID_SESSION_ID');
+  const back = new jsforce.Connection({ oauth2: oauth2(), instanceUrl, accessToken, refreshToken, version: '58.0' });
+  assert.equal((await back.query('SELECT Id FROM Account LIMIT 1')).records.length, 1);
+});
+
+test('replication: updated() and deleted() list what changed, as getUpdated/getDeleted do', async () => {
+  const hour = 3600000;
+  const start = new Date(Date.now() - 20 * 24 * hour);
+  const u = await conn.sobject(APPT).updated(start, new Date(Date.now() + hour));
+  // The window is cut to the minute and ends now (this minute is not covered yet).
+  const from = new Date(Math.floor(start.getTime() / 60000) * 60000);
+  const to = new Date(u.latestDateCovered.replace('+0000', 'Z'));
+  assert.ok(Date.now() - to.getTime() < 120000 && to.getTime() % 60000 === 0);
+  const lit = (d) => jsforce.SfDate.toDateTimeLiteral(d);
+  const expected = (await conn.query(`SELECT Id FROM ${APPT} WHERE SystemModstamp >= ${lit(from)} ` +
+    `AND SystemModstamp < ${lit(to)}`).run({ autoFetch: true, maxFetch: 10000 })).records.map((r) => r.Id);
+  assert.ok(expected.length > 0);
+  assert.deepEqual([...u.ids].sort(), expected.sort());
+
+  // A record deleted two hours ago (a late commit through the control endpoint).
+  const made = await conn.sobject('Account').create({ Name: 'Replicated then deleted' });
+  const when = new Date(Date.now() - 2 * hour);
+  await control('records', { op: 'delete', id: made.id, SystemModstamp: when.toISOString() });
+  const d = await conn.sobject('Account').deleted(new Date(Date.now() - 3 * hour), new Date());
+  const mine = d.deletedRecords.filter((r) => r.id === made.id);
+  assert.equal(mine.length, 1);
+  assert.equal(Date.parse(mine[0].deletedDate.replace('+0000', 'Z')), when.getTime());
+  assert.ok(d.earliestDateAvailable && d.latestDateCovered);
+  assert.ok(!(await conn.sobject('Account').updated(new Date(Date.now() - 3 * hour), new Date()))
+    .ids.includes(made.id), 'a deleted record is not among the updated');
+
+  assert.equal(await errorCode(conn.sobject(APPT).updated(new Date(Date.now() - 40 * 24 * hour),
+    new Date())), 'INVALID_REPLICATION_DATE');
+  assert.equal(await errorCode(conn.sobject(APPT).deleted(new Date(), new Date(Date.now() - hour))),
+    'INVALID_REPLICATION_DATE');
+});

@@ -180,7 +180,7 @@ static void test_revoke_and_identity(void **state)
 		  "\"status\":{\"created_date\":null,\"body\":null},\"active\":true}", 0 },
 		{ "POST", "/services/oauth2/revoke", 200, NULL, "", 0 },
 		{ "POST", "/services/oauth2/revoke", 400, NULL,
-		  "{\"error\":\"invalid_token\",\"error_description\":\"invalid token\"}", 0 },
+		  "error=invalid_token&error_description=invalid%20token", 0 },
 		{ "POST", "/services/oauth2/revoke", 400, NULL,
 		  "{\"error\":\"invalid_request\",\"error_description\":\"missing token\"}", 0 },
 	};

@@ -103,6 +103,15 @@ static void test_oauth_shape(void **state)
 	parse(&se, 400, "{\"error\":\"invalid_client_id\",\"error_description\":\"client "
 	      "identifier invalid\"}");
 	assert_string_equal(se.code, "invalid_client_id");
+	/* /services/oauth2/revoke answers its errors as a form. */
+	parse(&se, 400, "error=unsupported_token_type&error_description=this%20token%20type"
+	      "%20is+not%20supported");
+	assert_string_equal(se.code, "unsupported_token_type");
+	assert_string_equal(se.message, "this token type is not supported");
+	assert_int_equal(se.kind, SF_ERROR_REMOTE);
+	parse(&se, 400, "<html><body>error=unsupported</body></html>");
+	assert_string_equal(se.code, "");
+	assert_string_equal(se.message, "unexpected answer with HTTP status 400");
 }
 
 static void test_collection_record_shape(void **state)

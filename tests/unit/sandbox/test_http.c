@@ -16,6 +16,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sfid.h"
 #include "util/buf.h"
+#include "util/isotime.h"
 
 static struct sandbox *sb;
 static char token[256];
@@ -200,6 +201,14 @@ static void test_versions_and_not_found(void **state)
 	assert_true(json_array_size(r.json) > 30);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 40), "label")),
 			    "Spring '24");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json,
+			    json_array_size(r.json) - 1), "url")), "/services/data/v68.0");
+	resp_free(&r);
+	r = get("/services/data/v68.0/limits");
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = get("/services/data/v69.0/limits");
+	assert_int_equal(r.status, 404);
 	resp_free(&r);
 	r = get("/services/data/v58.0/nothing");
 	assert_int_equal(r.status, 404);
@@ -547,6 +556,149 @@ static void test_composite_partial_success(void **state)
 	resp_free(&r);
 }
 
+/* sObject Collections retrieve (GET with ?ids&fields, POST with a body): records in the
+ * order asked, null where an Id names nothing of that object; unknown fields are a 400,
+ * on the single-record GET's ?fields= too. */
+static void test_composite_retrieve(void **state)
+{
+	char a1[19], a2[19], gone[19], path[512], body[512];
+	json_t *f = json_pack("{s:s}", "Name", "Retrieve A");
+	struct err e;
+	struct resp r;
+	json_t *rec;
+
+	(void)state;
+	assert_int_equal(sandbox_record_create(sb, "Account", f, a1, &e), 0);
+	json_object_set_new(f, "Name", json_string("Retrieve B"));
+	assert_int_equal(sandbox_record_create(sb, "Account", f, a2, &e), 0);
+	assert_int_equal(sandbox_record_create(sb, "Account", f, gone, &e), 0);
+	assert_int_equal(sandbox_record_delete(sb, gone, NULL, &e), 0);
+	json_decref(f);
+	snprintf(path, sizeof(path), "/services/data/v58.0/composite/sobjects/Account?ids=%s,%.15s,"
+		 "%s,junk,%s&fields=Name,%%20BillingCity", a2, a1, gone, a2);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(r.json), 5);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 0), "Name")),
+			    "Retrieve B");
+	rec = json_array_get(r.json, 1);
+	assert_string_equal(json_string_value(json_object_get(rec, "Name")), "Retrieve A");
+	assert_true(json_is_null(json_object_get(rec, "BillingCity")));
+	assert_null(json_object_get(rec, "Id"));	/* only the fields asked for */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(rec, "attributes"),
+								"type")), "Account");
+	assert_true(json_is_null(json_array_get(r.json, 2)));	/* in the recycle bin */
+	assert_true(json_is_null(json_array_get(r.json, 3)));	/* not an Id */
+	resp_free(&r);
+
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\",\"%s\"],\"fields\":[\"id\",\"name\"]}",
+		 a1, a2);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 0), "Id")), a1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(r.json, 1), "Name")),
+			    "Retrieve B");
+	resp_free(&r);
+	/* An Account Id asked for as a Staff record: no such Staff record. */
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"],\"fields\":[\"Name\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/i360core__Staff__c", body);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_null(json_array_get(r.json, 0)));
+	resp_free(&r);
+
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"],\"fields\":[\"Name\",\"Nope__c\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_FIELD");
+	resp_free(&r);
+	snprintf(body, sizeof(body), "{\"ids\":[\"%s\"]}", a1);
+	r = post_json("/services/data/v58.0/composite/sobjects/Account", body);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	r = get("/services/data/v58.0/composite/sobjects/Nope__c?ids=x&fields=Id");
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/%s?fields=Name,Nope__c",
+		 a1);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_FIELD");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/%s?fields=Name", a1);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_object_size(r.json), 2);	/* attributes and Name */
+	resp_free(&r);
+}
+
+/* getUpdated / getDeleted: live records by SystemModstamp in [start, end) cut to the
+ * minute, the recycle bin's by deletion time; Salesforce's INVALID_REPLICATION_DATE. */
+static void test_replication(void **state)
+{
+	char live[19], gone[19], path[512], start[32], end[32], when[32];
+	int64_t now = isotime_now_ms();
+	json_t *f = json_pack("{s:s, s:s}", "Name", "Replica",
+			      "SystemModstamp", isotime_format(when, now - 7200000));
+	struct err e;
+	struct resp r;
+
+	(void)state;
+	assert_int_equal(sandbox_record_create(sb, "Account", f, live, &e), 0);
+	json_decref(f);
+	f = json_pack("{s:s}", "Name", "Replica gone");
+	assert_int_equal(sandbox_record_create(sb, "Account", f, gone, &e), 0);
+	json_decref(f);
+	assert_int_equal(sandbox_record_delete(sb, gone, isotime_format(when, now - 3600000), &e),
+			 0);
+	isotime_format(start, now - 3 * 3600000);
+	isotime_format(end, now - 5400000);	/* 90 minutes ago: after live, before gone */
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 start, end);
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "ids")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "ids"), 0)), live);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "latestDateCovered")),
+			       ":00.000+0000"));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/deleted/?start=%s&end=%s",
+		 start, isotime_format(end, now + 3600000));
+	r = get(path);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "deletedRecords")), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		r.json, "deletedRecords"), 0), "id")), gone);
+	assert_non_null(json_object_get(r.json, "earliestDateAvailable"));
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 end, start);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_REPLICATION_DATE");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/Account/updated/?start=%s&end=%s",
+		 isotime_format(start, now - 31LL * 86400000), end);
+	r = get(path);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "INVALID_REPLICATION_DATE");
+	resp_free(&r);
+}
+
+/* Revoke words its refusals as a form (jsforce and others parse them so). */
+static void test_revoke_refusal_is_a_form(void **state)
+{
+	struct resp r = post_form("/services/oauth2/revoke", "token=nothing-of-ours");
+
+	(void)state;
+	assert_int_equal(r.status, 400);
+	assert_null(r.json);
+	assert_non_null(r.body.data);
+	assert_string_equal(r.body.data, "error=invalid_token&error_description=invalid%20token");
+	resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +713,9 @@ int main(void)
 		cmocka_unit_test(test_control_late_commit),
 		cmocka_unit_test(test_large_multipart_upload),
 		cmocka_unit_test(test_composite_partial_success),
+		cmocka_unit_test(test_composite_retrieve),
+		cmocka_unit_test(test_replication),
+		cmocka_unit_test(test_revoke_refusal_is_a_form),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

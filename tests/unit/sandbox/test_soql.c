@@ -235,6 +235,58 @@ static void test_datetime_and_date_literals(void **state)
 			       "SystemModstamp = TODAY"), 0);
 }
 
+/* Salesforce's week, month, quarter and year literals, which jsforce's SfDate offers.
+ * NOW is Tuesday 2026-11-10; weeks start on Sunday (en_US), so LAST_WEEK is Sunday
+ * 2026-11-01 (appt1, 15:00) to Saturday 2026-11-07 (appt2 is on the Monday). */
+static void test_period_date_literals(void **state)
+{
+	static const struct { const char *where; size_t n; } cases[] = {
+		{ "i360core__Appointment_Date_Time__c = LAST_WEEK", 2 },
+		{ "i360core__Appointment_Date_Time__c = THIS_WEEK", 0 },
+		{ "i360core__Appointment_Date_Time__c < THIS_WEEK", 2 },
+		{ "i360core__Appointment_Date_Time__c = NEXT_WEEK", 0 },
+		{ "i360core__Appointment_Date_Time__c = LAST_N_WEEKS:1", 2 },
+		{ "i360core__Appointment_Date_Time__c = N_WEEKS_AGO:1", 2 },
+		{ "i360core__Appointment_Date_Time__c = NEXT_N_WEEKS:4", 0 },
+		{ "i360core__Appointment_Date_Time__c = N_DAYS_AGO:9", 1 },
+		{ "i360core__Appointment_Date_Time__c = N_DAYS_AGO:8", 1 },
+		{ "i360core__Appointment_Date_Time__c = N_DAYS_AGO:7", 0 },
+		{ "i360core__Appointment_Date__c = THIS_MONTH", 1 },
+		{ "i360core__Appointment_Date_Time__c = THIS_MONTH", 2 },
+		{ "i360core__Appointment_Date_Time__c = LAST_N_MONTHS:1", 0 },
+		{ "SystemModstamp = LAST_MONTH", 2 },
+		{ "SystemModstamp = LAST_N_MONTHS:1", 2 },
+		{ "SystemModstamp = N_MONTHS_AGO:1", 2 },
+		{ "SystemModstamp = NEXT_MONTH", 0 },
+		{ "SystemModstamp = THIS_QUARTER", 2 },
+		{ "SystemModstamp = LAST_QUARTER", 0 },
+		{ "SystemModstamp = THIS_FISCAL_QUARTER", 2 },
+		{ "SystemModstamp = LAST_N_QUARTERS:2", 0 },
+		{ "SystemModstamp = THIS_YEAR", 2 },
+		{ "SystemModstamp = THIS_FISCAL_YEAR", 2 },
+		{ "SystemModstamp = LAST_YEAR", 0 },
+		{ "SystemModstamp = NEXT_N_YEARS:3", 0 },
+		{ "SystemModstamp = N_YEARS_AGO:0", 2 },
+		{ "SystemModstamp = LAST_N_YEARS:99999999999999999999", 0 },
+		{ "SystemModstamp < NEXT_N_FISCAL_YEARS:2", 2 },
+	};
+	char q[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(q, sizeof(q), "SELECT Id FROM i360core__Sales_Appointment__c WHERE %s",
+			 cases[i].where);
+		if (count(q) != cases[i].n)
+			fail_msg("%s: %zu rows, expected %zu", cases[i].where, count(q), cases[i].n);
+	}
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"SystemModstamp = LAST_N_WEEKS"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"SystemModstamp = THIS_FORTNIGHT"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"Name = THIS_WEEK"), "INVALID_FIELD");
+}
+
 /* fuzz.sandbox_soql found this: LAST_N_DAYS:n and NEXT_N_DAYS:n multiplied n, read with
  * strtol (LONG_MAX past its range), by a day's milliseconds (UBSan: signed overflow). A
  * huge n now means "every date", as any n past the calendar's reach does. */
@@ -471,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_in_like_includes),
 		cmocka_unit_test(test_and_or_not_parentheses),
 		cmocka_unit_test(test_datetime_and_date_literals),
+		cmocka_unit_test(test_period_date_literals),
 		cmocka_unit_test(test_n_days_overflow),
 		cmocka_unit_test(test_order_limit_offset),
 		cmocka_unit_test(test_parent_paths),
