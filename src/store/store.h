@@ -163,8 +163,11 @@ int store_integration_set_status(struct store *s, int64_t org_id,
 				 enum store_integration_status status, const char *last_error,
 				 struct err *e);
 
-/* Clears last_error of a connected integration (a run went through). */
-int store_integration_clear_error(struct store *s, int64_t org_id, struct err *e);
+/* At the end of a run, in one statement: a run that succeeded clears last_error of a
+ * connected integration; a known usage keeps the org's daily API usage as Salesforce
+ * last reported it (used of max calls). */
+int store_integration_run_ended(struct store *s, int64_t org_id, int succeeded,
+				int usage_known, int64_t used, int64_t max, struct err *e);
 
 /* Settings: platform "lightning"|"classic", documents "all"|"none"; NULL keeps. */
 int store_integration_set_settings(struct store *s, int64_t org_id, const char *platform,
@@ -178,10 +181,6 @@ int store_integration_set_high_water(struct store *s, int64_t org_id, int64_t ms
 				     struct err *e);
 
 int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
-				    struct err *e);
-
-/* Keeps the org's daily API usage as Salesforce last reported it. */
-int store_integration_set_api_usage(struct store *s, int64_t org_id, int64_t used, int64_t max,
 				    struct err *e);
 
 /* What /metrics shows of the store, aggregated in the database (cheap with thousands

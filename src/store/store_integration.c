@@ -185,10 +185,18 @@ int store_integration_set_status(struct store *s, int64_t org_id,
 			   isotime_now_ms(), org_id) < 0 ? -1 : 0;
 }
 
-int store_integration_clear_error(struct store *s, int64_t org_id, struct err *e)
+int store_integration_run_ended(struct store *s, int64_t org_id, int succeeded,
+				int usage_known, int64_t used, int64_t max, struct err *e)
 {
-	return store__exec(s, "UPDATE integrations SET last_error = NULL WHERE org_id = ?"
-			      " AND status = 'connected' AND last_error IS NOT NULL", e, "i",
+	if (!succeeded && !usage_known)
+		return 0;
+	return store__exec(s, "UPDATE integrations SET"
+			      " last_error = CASE WHEN ? = 1 AND status = 'connected' THEN NULL"
+			      " ELSE last_error END,"
+			      " api_used = CASE WHEN ? = 1 THEN ? ELSE api_used END,"
+			      " api_max = CASE WHEN ? = 1 THEN ? ELSE api_max END"
+			      " WHERE org_id = ?", e, "iiiiii", (int64_t)(succeeded != 0),
+			   (int64_t)(usage_known != 0), used, (int64_t)(usage_known != 0), max,
 			   org_id) < 0 ? -1 : 0;
 }
 
@@ -231,13 +239,6 @@ int store_integration_set_next_sync(struct store *s, int64_t org_id, int64_t at,
 {
 	return store__exec(s, "UPDATE integrations SET next_sync_at = ? WHERE org_id = ?", e,
 			   "ii", at, org_id) < 0 ? -1 : 0;
-}
-
-int store_integration_set_api_usage(struct store *s, int64_t org_id, int64_t used, int64_t max,
-				    struct err *e)
-{
-	return store__exec(s, "UPDATE integrations SET api_used = ?, api_max = ? WHERE org_id = ?",
-			   e, "iii", used, max, org_id) < 0 ? -1 : 0;
 }
 
 /* Runs an aggregate query and hands each of its rows to fill. */

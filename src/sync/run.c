@@ -41,16 +41,15 @@ static int64_t lease_ms(const struct sync_options *o)
 int sync_begin(struct store *s, int64_t org_id, const struct sync_options *o,
 	       int64_t *run_id, struct err *e)
 {
-	struct store_org org;
 	int got;
 
 	if ((int)o->kind < 0 || o->kind >= SYNC__MAX || o->holder == NULL)
 		return err_set(e, ERR_INVALID, "a sync needs a kind and a lease holder");
-	if (store_org_get(s, org_id, &org, e) < 0)
-		return -1;
-	store_org_free(&org);
+	/* The lease row refers to the org: for an org that does not exist the insert
+	 * fails on that reference, the only conflict the upsert can meet. */
 	if (store_lease_acquire(s, org_id, o->holder, isotime_now_ms(), lease_ms(o), &got, e) < 0)
-		return -1;
+		return e->code == ERR_CONFLICT ? err_set(e, ERR_NOT_FOUND, "org %lld does not "
+							 "exist", (long long)org_id) : -1;
 	if (!got)
 		return err_set(e, ERR_CONFLICT, "a sync of this org is already running");
 	/* Holding the lease proves no one runs them: these died with their process. */
@@ -170,8 +169,12 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 	p.run_id = run_id;
 	p.o = o;
 	p.now = isotime_now_ms();
-	/* The first checkpoint renews the lease, however long ago sync_begin took it. */
-	p.lease_at = 0;
+	/* Unless the caller says when sync_begin took the lease, the first checkpoint
+	 * renews it, however long ago that was (a run queued behind others). */
+	p.lease_at = o->leased_at_ms;
+	/* Someone who started a run watches it from the first step; a scheduled run's
+	 * progress is first written after a second, which most never reach. */
+	p.progress_at = o->kind == SYNC_SCHEDULED ? p.now : 0;
 	err_clear(e);
 	p.cs = connect_session_open(s, org_id, o->client, e);
 	if (p.cs == NULL)
@@ -189,15 +192,18 @@ int sync_execute(struct store *s, int64_t org_id, int64_t run_id,
 	if (pull_appointments(&p, e) < 0)
 		goto end;
 	rc = 0;
-	/* A run that went through clears what an earlier failure said. */
-	if (store_integration_clear_error(s, org_id, &fe) < 0)
-		log_warn("sync.clear_error_failed", "org=%lld", (long long)org_id);
 end:
 	if (rc < 0)
 		note_failure(&p);
-	if (p.cs && sf_client_limits(p.cs->client)->known) {
-		const struct sf_limits *lim = sf_client_limits(p.cs->client);
-		store_integration_set_api_usage(s, org_id, lim->used, lim->max, &fe);
+	/* The API usage Salesforce last reported; a run that went through also clears
+	 * what an earlier failure said. */
+	{
+		const struct sf_limits *lim = p.cs ? sf_client_limits(p.cs->client) : NULL;
+
+		if (store_integration_run_ended(s, org_id, rc == 0, lim && lim->known,
+						lim ? lim->used : 0, lim ? lim->max : 0, &fe) < 0)
+			log_warn("sync.integration_update_failed", "org=%lld",
+				 (long long)org_id);
 	}
 	if (store_run_finish(s, run_id, rc == 0 ? STORE_RUN_SUCCEEDED : STORE_RUN_FAILED,
 			     &p.counts, (int64_t)api_calls(&p), rc == 0 ? NULL : e->msg, &fe) < 0) {
@@ -217,7 +223,10 @@ end:
 int sync_org(struct store *s, int64_t org_id, const struct sync_options *o, int64_t *run_id,
 	     struct err *e)
 {
-	if (sync_begin(s, org_id, o, run_id, e) < 0)
+	struct sync_options now = *o;
+
+	now.leased_at_ms = isotime_now_ms();
+	if (sync_begin(s, org_id, &now, run_id, e) < 0)
 		return -1;
-	return sync_execute(s, org_id, *run_id, o, e);
+	return sync_execute(s, org_id, *run_id, &now, e);
 }

@@ -177,6 +177,7 @@ static void run_item(struct scheduler *s, struct store *st, const struct job_ite
 	o.client = s->cfg.client;
 	o.stop = &s->stop;
 	if (run_id == 0) {
+		o.leased_at_ms = isotime_now_ms();
 		if (sync_begin(st, it->org_id, &o, &run_id, &e) < 0) {
 			if (e.code != ERR_CONFLICT)
 				log_warn("scheduler.begin_failed", "org=%lld", (long long)it->org_id);

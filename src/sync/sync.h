@@ -30,8 +30,12 @@ struct sync_options {
 	int share_limit;		/* % of the daily API allowance past which scheduled
 					   work stops; 0: SYNC_SHARE_LIMIT_DEFAULT */
 	int64_t lease_ms;		/* 0: env I360BRIDGE_LEASE_MS, else SYNC_LEASE_MS;
-					   renewed at every page. A process that dies holding it
-					   delays the org's next sync by at most this long. */
+					   renewed each time a quarter of it has run. A process
+					   that dies holding it delays the org's next sync by at
+					   most this long. */
+	int64_t leased_at_ms;		/* when sync_begin took the lease, if the caller ran
+					   it just before sync_execute (the clock read before
+					   the call); 0: unknown, the first checkpoint renews */
 	const struct sf_client_config *client;	/* timeouts, retries; NULL: defaults */
 	sync_progress_fn *progress;
 	void *progress_arg;
@@ -42,8 +46,9 @@ struct sync_options {
 
 /*
  * Starts a run of org_id: takes the org's sync lease for o->holder (another live
- * holder: ERR_CONFLICT "a sync of this org is already running") and records the run
- * as running. *run_id is the run's id. Nothing is asked of Salesforce yet.
+ * holder: ERR_CONFLICT "a sync of this org is already running"; an org that does not
+ * exist: ERR_NOT_FOUND) and records the run as running. *run_id is the run's id.
+ * Nothing is asked of Salesforce yet.
  */
 int sync_begin(struct store *s, int64_t org_id, const struct sync_options *o,
 	       int64_t *run_id, struct err *e);

@@ -366,6 +366,18 @@ static void test_one_sync_per_org(void **state)
 	/* Once it ended, the next may start. */
 	assert_int_equal(sync_begin(h.s, h.org, &o, &run2, &e), 0);
 	assert_int_equal(sync_execute(h.s, h.org, run2, &o, &e), 0);
+	/* An org that does not exist: said so, and nothing is recorded for it. */
+	assert_int_equal(sync_begin(h.s, h.org + 4242, &o, &run2, &e), -1);
+	assert_int_equal(e.code, ERR_NOT_FOUND);
+	assert_non_null(strstr(e.msg, "does not exist"));
+	{
+		struct store_run *runs;
+		size_t n = 99;
+
+		assert_int_equal(store_run_list(h.s, h.org + 4242, 10, &runs, &n, &e), 0);
+		assert_int_equal(n, 0);
+		store_runs_free(runs, n);
+	}
 	harness_stop(&h);
 }
 
