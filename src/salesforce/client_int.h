@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdint.h>
 
 #include "salesforce/client.h"
 #include "util/buf.h"
@@ -36,6 +37,9 @@ struct sf_client {
 	struct buf body;		/* the answer being read; its memory is kept from
 					   one request to the next, so a sync's pages do not
 					   grow a fresh buffer each */
+	int64_t last_date_ms;		/* the Date header of the last answer, whatever its
+					   status (Salesforce's clock, whole seconds); -1
+					   when it had none */
 };
 
 /* One request. Zeroed fields mean: GET, bearer token, counted, no body. */
@@ -49,6 +53,8 @@ struct sf__req {
 	 * was sent once is not reliably sent again on the same handle), freed after it. */
 	curl_mime *(*mime)(CURL *h, const void *arg);
 	const void *mime_arg;
+	const char *header;		/* one more request header, "Name: value" (e.g. a
+					   precondition); NULL: none */
 	int no_auth;			/* OAuth token/revoke endpoints: no bearer, no refresh */
 	int not_counted;		/* not a REST API call (token, revoke, identity) */
 };
@@ -58,6 +64,7 @@ struct sf__req {
 struct sf__resp {
 	long status;
 	json_t *json;
+	int64_t date_ms;	/* its Date header (whole seconds), -1 when none */
 };
 
 /*
