@@ -151,7 +151,6 @@ struct sf_client *sf_client_new(const struct sf_client_config *cfg, struct err *
 	c->sleep_arg = cfg->sleep_arg;
 	c->on_tokens = cfg->on_tokens;
 	c->tokens_arg = cfg->tokens_arg;
-	c->last_date_ms = -1;
 	return c;
 oom:
 	sf_client_free(c);
@@ -531,7 +530,6 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	curl_mime_free(mime);
 	free_headers(headers);
 	*retry_after_ms = a.retry_after_ms;
-	c->last_date_ms = a.date_ms;
 	resp->date_ms = a.date_ms;
 
 	if (rc == CURLE_WRITE_ERROR && buf_too_big(&c->body)) {

@@ -37,9 +37,6 @@ struct sf_client {
 	struct buf body;		/* the answer being read; its memory is kept from
 					   one request to the next, so a sync's pages do not
 					   grow a fresh buffer each */
-	int64_t last_date_ms;		/* the Date header of the last answer, whatever its
-					   status (Salesforce's clock, whole seconds); -1
-					   when it had none */
 };
 
 /* One request. Zeroed fields mean: GET, bearer token, counted, no body. */
