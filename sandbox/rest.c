@@ -1,9 +1,11 @@
 /* rest: the org's REST API under /services/data/vNN.0 — query, sObjects, describe,
  * composite, limits. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "sandbox/sandbox_int.h"
 #include "sandbox/sfid.h"
@@ -422,13 +424,111 @@ fail:
 	answer_sferr(r, &e);
 }
 
+/* ---- Conditional requests on sObject Rows ---- */
+
+/*
+ * Salesforce compares If-Modified-Since and If-Unmodified-Since with the record's
+ * LastModifiedDate, at the resolution both have: whole seconds. So a write in the same
+ * second as the date given does not count as a modification after it.
+ */
+
+/* A conditional header's date: 0 when the request has none, 1 with *s set (seconds
+ * since the epoch), -1 when its value is not an HTTP-date. libcurl's reader takes the
+ * three forms RFC 9110 asks recipients to read (IMF-fixdate, RFC 850, asctime). */
+static int header_date(const struct answer_req *q, const char *name, int64_t *s)
+{
+	const char *v = answer_header_in(q, name);
+	time_t t;
+
+	if (v == NULL)
+		return 0;
+	if ((t = curl_getdate(v, NULL)) < 0)
+		return -1;
+	*s = (int64_t)t;
+	return 1;
+}
+
+/* The second of rec's LastModifiedDate (0 for a type without one). */
+static int64_t modified_s(const struct objects_type *t, const struct objects_rec *rec)
+{
+	const struct objects_field *f = objects_field_find(t, "LastModifiedDate");
+	int64_t ms = 0;
+
+	if (f == NULL || objects_rec_time(rec, objects_field_index(t, f), &ms) < 0)
+		return 0;
+	return ms / 1000 - (ms % 1000 < 0);
+}
+
+/* The 412 of a failed If-Unmodified-Since: nothing was written. */
+static void precondition_failed(struct reply *r, int64_t since_s)
+{
+	struct sferr e;
+	char when[32];
+	time_t t = (time_t)since_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sferr_set(&e, 412, "ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK",
+		  "The record was modified after %s, the date of If-Unmodified-Since", when);
+	answer_sferr(r, &e);
+}
+
+/* PATCH of one record, honouring If-Unmodified-Since. */
+static void record_patch(struct sandbox *sb, const struct answer_req *q,
+			 const struct objects_type *t, const char *id, struct reply *r)
+{
+	const struct objects_type *rt = NULL;
+	const struct objects_rec *rec;
+	struct sferr e;
+	int64_t since = 0;
+	int cond, delay;
+	json_t *in;
+
+	if ((cond = header_date(q, "If-Unmodified-Since", &since)) < 0) {
+		/* Salesforce documents the 400; the errorCode is the sandbox's own. */
+		sferr_set(&e, 400, "INVALID_HEADER_VALUE", "If-Unmodified-Since is not an "
+			  "HTTP-date: %.64s", answer_header_in(q, "If-Unmodified-Since"));
+		answer_sferr(r, &e);
+		return;
+	}
+	if ((in = parse_body(q, &e)) == NULL) {
+		answer_sferr(r, &e);
+		return;
+	}
+	if ((delay = sandbox__take_patch_delay(sb)) > 0) {
+		struct timespec ts = { delay / 1000, (long)(delay % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	objects_wrlock(sb->store);
+	rec = objects_get(sb->store, id, &rt);
+	if (cond && rec != NULL && rt == t && !objects_rec_deleted(rec) &&
+	    modified_s(t, rec) > since) {
+		objects_unlock(sb->store);
+		json_decref(in);
+		precondition_failed(r, since);
+		return;
+	}
+	if (objects_update(sb->store, t, id, in, sandbox__now(), 0, &e) < 0) {
+		objects_unlock(sb->store);
+		json_decref(in);
+		answer_sferr(r, &e);
+		return;
+	}
+	objects_unlock(sb->store);
+	json_decref(in);
+	answer_text(r, 204, "application/json;charset=UTF-8", "");
+	r->drop = sandbox__drop_write(sb);
+}
+
 static void record(struct sandbox *sb, const struct answer_req *q, const struct objects_type *t,
 		   const char *id, const char *field, const char *version, struct reply *r)
 {
 	struct sferr e;
 	const struct objects_type *rt = NULL;
 	const struct objects_rec *rec;
-	json_t *in;
+	int64_t since;
 
 	if (is(q, "GET")) {
 		objects_rdlock(sb->store);
@@ -463,6 +563,14 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 			objects_unlock(sb->store);
 			return;
 		}
+		/* If-Modified-Since: 304 and no body when the record is unchanged since;
+		 * an unreadable date is ignored, as HTTP says. */
+		if (header_date(q, "If-Modified-Since", &since) == 1 &&
+		    modified_s(t, rec) <= since) {
+			objects_unlock(sb->store);
+			answer_text(r, 304, "application/json;charset=UTF-8", "");
+			return;
+		}
 		record_answer(t, rec, version, answer_arg(q, "fields"), r);
 		objects_unlock(sb->store);
 		return;
@@ -472,21 +580,7 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 		return;
 	}
 	if (is(q, "PATCH")) {
-		if ((in = parse_body(q, &e)) == NULL) {
-			answer_sferr(r, &e);
-			return;
-		}
-		objects_wrlock(sb->store);
-		if (objects_update(sb->store, t, id, in, sandbox__now(), 0, &e) < 0) {
-			objects_unlock(sb->store);
-			json_decref(in);
-			answer_sferr(r, &e);
-			return;
-		}
-		objects_unlock(sb->store);
-		json_decref(in);
-		answer_text(r, 204, "application/json;charset=UTF-8", "");
-		r->drop = sandbox__drop_write(sb);
+		record_patch(sb, q, t, id, r);
 		return;
 	}
 	if (is(q, "DELETE")) {

@@ -61,6 +61,17 @@ int sandbox__drop_write(struct sandbox *sb)
 	return drop;
 }
 
+int sandbox__take_patch_delay(struct sandbox *sb)
+{
+	int ms;
+
+	pthread_mutex_lock(&sb->mu);
+	ms = sb->k.delay_next_patch_ms;
+	sb->k.delay_next_patch_ms = 0;
+	pthread_mutex_unlock(&sb->mu);
+	return ms;
+}
+
 static double chance(void)
 {
 	return (double)randombytes_uniform(1000000) / 1000000.0;
@@ -125,6 +136,8 @@ int sandbox_set_knobs(struct sandbox *s, json_t *knobs, struct err *e)
 			k.max_locators = (int)n;
 		else if (strcmp(key, "auto_approve") == 0 && n <= 1)
 			k.auto_approve = (int)n;
+		else if (strcmp(key, "delay_next_patch_ms") == 0 && n <= 600000)
+			k.delay_next_patch_ms = (int)n;
 		else if (strcmp(key, "api_calls") == 0)
 			calls = n;
 		else
@@ -146,7 +159,7 @@ json_t *sandbox_knobs(struct sandbox *s)
 	json_t *o;
 
 	pthread_mutex_lock(&s->mu);
-	o = json_pack("{s:i, s:f, s:f, s:i, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:I}",
+	o = json_pack("{s:i, s:f, s:f, s:i, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:I, s:i}",
 		      "latency_ms", s->k.latency_ms, "fail_rate", s->k.fail_rate,
 		      "reset_rate", s->k.reset_rate, "token_ttl_calls", s->k.token_ttl_calls,
 		      "api_quota", (json_int_t)s->k.api_quota, "page_size", s->k.page_size,
@@ -155,7 +168,8 @@ json_t *sandbox_knobs(struct sandbox *s)
 		      "drop_after_writes", s->k.drop_after_writes,
 		      "locator_ttl_ms", (json_int_t)s->k.locator_ttl_ms,
 		      "max_locators", s->k.max_locators, "auto_approve", s->k.auto_approve,
-		      "api_calls", (json_int_t)s->api_calls);
+		      "api_calls", (json_int_t)s->api_calls,
+		      "delay_next_patch_ms", s->k.delay_next_patch_ms);
 	pthread_mutex_unlock(&s->mu);
 	return o;
 }
@@ -650,7 +664,7 @@ static int copy_config(struct sandbox *s, const struct sandbox_config *c, struct
 	s->k = (struct sandbox_knobs){
 		c->latency_ms, c->fail_rate, c->reset_rate, c->token_ttl_calls, c->api_quota,
 		c->page_size > 0 ? c->page_size : 2000, c->child_page_size,
-		c->rotate_refresh_tokens, 0, 15 * 60 * 1000, 10, c->auto_approve,
+		c->rotate_refresh_tokens, 0, 15 * 60 * 1000, 10, c->auto_approve, 0,
 	};
 	return 0;
 }

@@ -28,6 +28,8 @@ struct sandbox_knobs {
 	int64_t locator_ttl_ms;
 	int max_locators;
 	int auto_approve;
+	int delay_next_patch_ms;	/* the next sObject Row PATCH waits this long
+					   before it is applied (then back to 0) */
 };
 
 /*
@@ -102,5 +104,8 @@ void cursor_drop_all_locked(struct sandbox *sb);
 
 /* Whether the next committed write should drop its connection (consumes one). */
 int sandbox__drop_write(struct sandbox *sb);
+
+/* The delay_next_patch_ms knob, set back to 0 (the caller is that PATCH). */
+int sandbox__take_patch_delay(struct sandbox *sb);
 
 #endif

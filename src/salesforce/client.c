@@ -222,6 +222,12 @@ const struct sf_error *sf_client_last_error(const struct sf_client *c)
 	return &c->last_error;
 }
 
+void sf_client_sleep(struct sf_client *c, long ms)
+{
+	if (ms > 0)
+		c->sleep(c->sleep_arg, ms);
+}
+
 size_t sf_client_query_url_len(const struct sf_client *c)
 {
 	return (c->instance_url ? strlen(c->instance_url) : 0) + strlen("/services/data/") +
@@ -288,6 +294,7 @@ struct attempt {
 	struct sf_client *c;
 	struct buf *body;
 	long retry_after_ms;	/* -1 when the answer had none */
+	int64_t date_ms;	/* the Date header; -1 when the answer had none */
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
@@ -347,6 +354,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		sf_limits_parse(value, &a->c->limits);
 	else if (klen == strlen("Retry-After") && strncasecmp(p, "Retry-After", klen) == 0)
 		a->retry_after_ms = parse_retry_after(value);
+	else if (klen == strlen("Date") && strncasecmp(p, "Date", klen) == 0) {
+		time_t t = curl_getdate(value, NULL);
+
+		a->date_ms = t < 0 ? -1 : (int64_t)t * 1000;
+	}
 	return len;
 }
 
@@ -393,6 +405,11 @@ static struct curl_slist *build_headers(const struct sf_client *c, const struct 
 			goto fail;
 		h = t;
 	}
+	if (r->header) {
+		if ((t = curl_slist_append(h, r->header)) == NULL)
+			goto fail;
+		h = t;
+	}
 	if (!r->no_auth) {
 		buf_reset(&line);
 		if (buf_printf(&line, "Authorization: Bearer %s", c->access_token) < 0 ||
@@ -431,7 +448,7 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 		   struct sf__resp *resp, long *retry_after_ms, struct sf_error *se,
 		   int *ambiguous)
 {
-	struct attempt a = { c, &c->body, -1 };
+	struct attempt a = { c, &c->body, -1, -1 };
 	struct curl_slist *headers;
 	curl_mime *mime = NULL;
 	CURL *h = c->curl;
@@ -513,6 +530,7 @@ static int perform(struct sf_client *c, const struct sf__req *r, const char *url
 	curl_mime_free(mime);
 	free_headers(headers);
 	*retry_after_ms = a.retry_after_ms;
+	resp->date_ms = a.date_ms;
 
 	if (rc == CURLE_WRITE_ERROR && buf_too_big(&c->body)) {
 		sf_error_set(se, SF_ERROR_PROTOCOL, 0, "the answer is larger than %zu bytes",

@@ -118,6 +118,10 @@ const struct sf_limits *sf_client_limits(const struct sf_client *c);
  */
 const struct sf_error *sf_client_last_error(const struct sf_client *c);
 
+/* Waits ms milliseconds with the client's sleep function (cfg.sleep: tests inject one
+ * that returns at once), for callers that back off between requests of their own. */
+void sf_client_sleep(struct sf_client *c, long ms);
+
 /* The length of the query URL before the SOQL text ("INSTANCE/services/data/vNN.0/
  * queryAll?q="), for sf_soql_in_next's url_base_len. */
 size_t sf_client_query_url_len(const struct sf_client *c);

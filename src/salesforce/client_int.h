@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <stdint.h>
 
 #include "salesforce/client.h"
 #include "util/buf.h"
@@ -49,6 +50,8 @@ struct sf__req {
 	 * was sent once is not reliably sent again on the same handle), freed after it. */
 	curl_mime *(*mime)(CURL *h, const void *arg);
 	const void *mime_arg;
+	const char *header;		/* one more request header, "Name: value" (e.g. a
+					   precondition); NULL: none */
 	int no_auth;			/* OAuth token/revoke endpoints: no bearer, no refresh */
 	int not_counted;		/* not a REST API call (token, revoke, identity) */
 };
@@ -58,6 +61,7 @@ struct sf__req {
 struct sf__resp {
 	long status;
 	json_t *json;
+	int64_t date_ms;	/* its Date header (whole seconds), -1 when none */
 };
 
 /*

@@ -18,6 +18,7 @@ static const char *const sf_error_kind_names[SF_ERROR__MAX] = {
 	[SF_ERROR_QUERY_LOCATOR] = "query_locator",
 	[SF_ERROR_NOT_FOUND] = "not_found",
 	[SF_ERROR_PROTOCOL] = "protocol",
+	[SF_ERROR_PRECONDITION] = "precondition",
 };
 
 const char *sf_error_kind_name(enum sf_error_kind kind)
@@ -64,6 +65,10 @@ enum sf_error_kind sf_error_classify(const char *code, long status)
 			return SF_ERROR_TRANSIENT;
 	if (status >= 500)
 		return SF_ERROR_TRANSIENT;
+	/* The status, not the errorCode: Salesforce documents 412 for every failed
+	 * precondition of sObject Rows, whatever the body says. */
+	if (status == 412)
+		return SF_ERROR_PRECONDITION;
 	if (status == 404)
 		return SF_ERROR_NOT_FOUND;
 	if (status == 401 && code[0] == '\0')
@@ -235,6 +240,9 @@ int sf_error_to_err(const struct sf_error *err, struct err *e)
 		break;
 	case SF_ERROR_NETWORK:
 		code = ERR_IO;
+		break;
+	case SF_ERROR_PRECONDITION:
+		code = ERR_CONFLICT;
 		break;
 	default:
 		code = ERR_REMOTE;

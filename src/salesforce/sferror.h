@@ -29,6 +29,9 @@ enum sf_error_kind {
 	SF_ERROR_QUERY_LOCATOR,	/* INVALID_QUERY_LOCATOR: the query cursor expired */
 	SF_ERROR_NOT_FOUND,	/* 404 / NOT_FOUND / ENTITY_IS_DELETED */
 	SF_ERROR_PROTOCOL,	/* an answer that is not what Salesforce sends */
+	SF_ERROR_PRECONDITION,	/* 412: a conditional request's precondition (e.g.
+				   If-Unmodified-Since) was false, so nothing was done;
+				   the same request would fail again, a fresh one may not */
 	SF_ERROR__MAX
 };
 
@@ -83,7 +86,7 @@ int sf_error_kind_retryable(enum sf_error_kind kind);
 /*
  * Writes err into e as one sentence, "Salesforce refused the request (CODE, HTTP N):
  * MESSAGE", with ERR_AUTH for SESSION and REAUTH, ERR_NOT_FOUND for NOT_FOUND, ERR_IO
- * for NETWORK and ERR_REMOTE for the rest. Returns -1 for `return sf_error_to_err(...)`.
+ * for NETWORK, ERR_CONFLICT for PRECONDITION and ERR_REMOTE for the rest. Returns -1 for `return sf_error_to_err(...)`.
  */
 int sf_error_to_err(const struct sf_error *err, struct err *e);
 

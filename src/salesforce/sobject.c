@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "salesforce/client_int.h"
+#include "util/isotime.h"
 
 int sf_sobject_name_valid(const char *name)
 {
@@ -40,9 +41,10 @@ static int object_path(struct sf_client *c, struct buf *url, const char *sobject
 	return 0;
 }
 
-/* Sends j as the JSON body of method to url; resp as sf__do leaves it. */
+/* Sends j as the JSON body of method to url, with one more header when header is not
+ * NULL; resp as sf__do leaves it. */
 static int send_json(struct sf_client *c, const char *method, const char *url, json_t *j,
-		     struct sf__resp *resp, struct err *e)
+		     const char *header, struct sf__resp *resp, struct err *e)
 {
 	struct sf__req r = { 0 };
 	char *body = json_dumps(j, JSON_COMPACT);
@@ -55,6 +57,7 @@ static int send_json(struct sf_client *c, const char *method, const char *url, j
 	r.content_type = "application/json";
 	r.body = body;
 	r.body_len = strlen(body);
+	r.header = header;
 	rc = sf__do(c, &r, resp, e);
 	free(body);
 	return rc;
@@ -90,8 +93,9 @@ out:
 	return rc;
 }
 
-int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
-		      json_t *fields, struct err *e)
+/* PATCH of fields to record id, with header (NULL: none). */
+static int update(struct sf_client *c, const char *sobject, const char *id, json_t *fields,
+		  const char *header, struct err *e)
 {
 	struct buf url;
 	struct sf__resp resp;
@@ -105,10 +109,66 @@ int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
 		return err_set(e, ERR_INVALID, "The fields to update must be a JSON object.");
 	buf_init(&url, 0);
 	if (object_path(c, &url, sobject, id, e) < 0 ||
-	    send_json(c, "PATCH", url.data, fields, &resp, e) < 0)
+	    send_json(c, "PATCH", url.data, fields, header, &resp, e) < 0)
 		goto out;
 	sf__resp_free(&resp);
 	rc = 0;
+out:
+	buf_free(&url);
+	return rc;
+}
+
+int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
+		      json_t *fields, struct err *e)
+{
+	return update(c, sobject, id, fields, NULL, e);
+}
+
+int sf_sobject_update_unmodified_since(struct sf_client *c, const char *sobject,
+				       const char *id, json_t *fields, int64_t since_ms,
+				       struct err *e)
+{
+	char date[ISOTIME_HTTP_LEN], header[ISOTIME_HTTP_LEN + 32];
+
+	/* An HTTP-date has whole seconds: cutting the fraction moves the precondition
+	 * earlier, never later, so no write after since_ms can pass it. */
+	snprintf(header, sizeof(header), "If-Unmodified-Since: %s",
+		 isotime_format_http(date, since_ms));
+	return update(c, sobject, id, fields, header, e);
+}
+
+int sf_sobject_last_modified(struct sf_client *c, const char *sobject, const char *id,
+			     int64_t *last_modified_ms, int64_t *server_ms, struct err *e)
+{
+	struct buf url;
+	struct sf__req r = { 0 };
+	struct sf__resp resp;
+	int rc = -1;
+
+	*last_modified_ms = *server_ms = -1;
+	if (check_name(c, sobject, e) < 0)
+		return -1;
+	if (!sf_id_valid(id))
+		return err_set(e, ERR_INVALID, "The record Id is not a valid Salesforce Id.");
+	buf_init(&url, 0);
+	if (object_path(c, &url, sobject, id, e) < 0)
+		goto out;
+	if (buf_puts(&url, "?fields=LastModifiedDate") < 0) {
+		err_set(e, ERR_TOO_LARGE, "The request URL is too long.");
+		goto out;
+	}
+	r.url = url.data;
+	if (sf__do(c, &r, &resp, e) < 0)
+		goto out;
+	if (resp.date_ms < 0 ||
+	    isotime_parse_ms(sf__json_str(resp.json, "LastModifiedDate"), last_modified_ms) < 0) {
+		*last_modified_ms = -1;
+		sf__protocol_error(c, "a record's LastModifiedDate", e);
+	} else {
+		*server_ms = resp.date_ms;
+		rc = 0;
+	}
+	sf__resp_free(&resp);
 out:
 	buf_free(&url);
 	return rc;
@@ -137,7 +197,7 @@ int sf_sobject_create(struct sf_client *c, const char *sobject, json_t *fields,
 		return err_set(e, ERR_INVALID, "The fields to create must be a JSON object.");
 	buf_init(&url, 0);
 	if (object_path(c, &url, sobject, NULL, e) < 0 ||
-	    send_json(c, "POST", url.data, fields, &resp, e) < 0)
+	    send_json(c, "POST", url.data, fields, NULL, &resp, e) < 0)
 		goto out;
 	if (copy_id(sf__json_str(resp.json, "id"), id) < 0)
 		sf__protocol_error(c, "a create", e);
@@ -187,8 +247,8 @@ int sf_sobject_collection(struct sf_client *c, enum sf_collection_op op, json_t 
 		err_set(e, ERR_INTERNAL, "Out of memory.");
 		goto out;
 	}
-	if (send_json(c, op == SF_COLLECTION_CREATE ? "POST" : "PATCH", url.data, req, &resp,
-		      e) < 0)
+	if (send_json(c, op == SF_COLLECTION_CREATE ? "POST" : "PATCH", url.data, req, NULL,
+		      &resp, e) < 0)
 		goto out;
 	if (!json_is_array(resp.json) || json_array_size(resp.json) != n) {
 		sf__protocol_error(c, "an sObject Collections request", e);

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "salesforce/client.h"
 #include "salesforce/id.h"
@@ -35,6 +36,32 @@ int sf_sobject_describe(struct sf_client *c, const char *sobject, json_t **out,
  */
 int sf_sobject_update(struct sf_client *c, const char *sobject, const char *id,
 		      json_t *fields, struct err *e);
+
+/*
+ * GET /sobjects/OBJ/ID?fields=LastModifiedDate: when record id was last modified
+ * (*last_modified_ms) and Salesforce's own clock when it answered (*server_ms, from the
+ * answer's Date header: whole seconds, the fraction cut). The pair is a reference for
+ * sf_sobject_update_unmodified_since that does not depend on this machine's clock.
+ * Returns 0, or -1 with e set: ERR_NOT_FOUND for a deleted or unknown record, a
+ * protocol error (ERR_REMOTE) when the answer lacks the date or the Date header.
+ */
+int sf_sobject_last_modified(struct sf_client *c, const char *sobject, const char *id,
+			     int64_t *last_modified_ms, int64_t *server_ms, struct err *e);
+
+/*
+ * sf_sobject_update with a precondition: the PATCH carries If-Unmodified-Since, the
+ * HTTP-date of since_ms with its milliseconds cut (so never later than since_ms).
+ * Salesforce compares it with the record's LastModifiedDate and, when the record was
+ * modified after it, answers 412 and writes nothing. Returns 0 when the record was
+ * updated, or -1 with e set: ERR_CONFLICT, and sf_client_last_error() of kind
+ * SF_ERROR_PRECONDITION, for a 412; otherwise as sf_sobject_update (a 400 when
+ * Salesforce cannot read the date, which a date we format never is). Like any PATCH it
+ * is repeated after an ambiguous failure (timeout, reset); when the first one had been
+ * done, the repeat answers 412, our own write being a modification.
+ */
+int sf_sobject_update_unmodified_since(struct sf_client *c, const char *sobject,
+				       const char *id, json_t *fields, int64_t since_ms,
+				       struct err *e);
 
 /*
  * POST /sobjects/OBJ with fields (borrowed); Salesforce answers 201

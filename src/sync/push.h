@@ -60,7 +60,10 @@ char *push_documents_dir(const char *db_url, struct err *e);
 /*
  * The outbox worker: claims due pushes (store_outbox_claim) and sends them with one
  * Salesforce session per item (connect_session_open). A stage is a PATCH of the
- * payload's fields. A document is uploaded as a ContentVersion streamed from disk with
+ * payload's fields made conditional with If-Unmodified-Since from Salesforce's clock,
+ * so that an older stage's PATCH landing late cannot undo a newer one (see pusher.c);
+ * a 412 is sent again with a fresh precondition unless a newer stage was queued, which
+ * marks the push done with result "superseded by push N". A document is uploaded as a ContentVersion streamed from disk with
  * ReasonForChange "i360bridge outbox ID"; a retry first looks for a ContentVersion with
  * that marker (sf_files_find), so an upload whose answer was lost is not made twice.
  * Outcomes: done (result: the ContentVersion Id for a document, its Id on the

@@ -38,7 +38,8 @@ enum outcome {
 
 struct attempt {
 	enum outcome outcome;
-	char result[SF_ID_LEN + 1];
+	char result[64];	/* done: a document's ContentVersion Id, or why a stage
+				   was not sent ("superseded by push N") */
 	int64_t release_ms;	/* OUTCOME_RELEASE: when to look again, from now */
 	struct err err;		/* why, unless done */
 };
@@ -128,13 +129,80 @@ static struct connect_session *open_session(struct store *s, const struct pusher
 	return cs;
 }
 
+/*
+ * Stage pushes are conditional: the newest stage of a record must win at Salesforce,
+ * even over an older PATCH that a killed (or stalled) process left in flight and that
+ * Salesforce commits late. The outbox already sends a record's stages one at a time
+ * and in order (a newer one is claimed only once the older one has ended, and an older
+ * one met again is marked superseded), so a newer stage's PATCH always leaves after
+ * every older one left. Each PATCH therefore carries If-Unmodified-Since set to a time
+ * before it left; any newer stage then lands later than that time, moves the record's
+ * LastModifiedDate past it, and the older PATCH, arriving after, is refused with 412.
+ *
+ * The reference time is Salesforce's, never ours: a clock of ours running ahead would
+ * let a stale PATCH through, one running behind would refuse every push. Each attempt
+ * asks Salesforce first (sf_sobject_last_modified: the record's LastModifiedDate and
+ * the Date of the answer, D), then sends If-Unmodified-Since: D minus one second.
+ * This is the one extra API call of a stage push, and it is needed: a session is
+ * opened per push, so no earlier answer of Salesforce's clock is at hand, and a
+ * reference kept from an older answer could be any age.
+ *
+ * Why D - 1 s: HTTP-dates and LastModifiedDate have whole seconds, and Salesforce
+ * compares "modified after" at that resolution, so a write in the same second as the
+ * reference would not count as a modification. With D - 1 s, every write at or after
+ * second D (everything after our look) fails the precondition. The cost: a record
+ * written during second D itself (e.g. the previous push of the same record a moment
+ * ago) fails it too. That case is seen before sending (its LastModifiedDate is in
+ * second D) and waited out: after a pause of at least a second, a fresh look has a
+ * later D. Erring this way costs a wait, never a lost newer stage.
+ *
+ * A 412 on a live pusher means the record changed between our look and our PATCH:
+ * another stage of ours (then this push is superseded and marked so, as the outbox
+ * does) or an edit in I360 of any field. The user's stage is still the newest one we
+ * have, so it is sent again with a fresh reference: at most STAGE_ROUNDS looks per
+ * attempt, pausing STAGE_PAUSE_MS, doubled each time, between them; then the attempt
+ * is retried later by the outbox as any transient failure.
+ */
+#define STAGE_ROUNDS 4
+#define STAGE_PAUSE_MS 1000L
+
+/* The pause before round n + 1 (n >= 1): 1 s, 2 s, 4 s, plus up to a quarter more so
+ * that workers that met the same change do not come back together. Never below a
+ * second, which the same-second case needs. */
+static long stage_pause_ms(int n)
+{
+	long d = STAGE_PAUSE_MS << (n - 1);
+
+	return d + (long)randombytes_uniform((uint32_t)(d / 4) + 1);
+}
+
+/* Marks the attempt done when a newer stage of the same record exists (its result
+ * then says which). 1 when superseded, 0 when this push is still the newest, -1 when
+ * the store failed. */
+static int superseded(struct store *s, const struct store_outbox_item *it, struct attempt *a)
+{
+	int64_t newer;
+
+	if (store_outbox_newer_stage(s, it, &newer, &a->err) < 0) {
+		a->outcome = OUTCOME_RETRY;
+		return -1;
+	}
+	if (newer == 0)
+		return 0;
+	snprintf(a->result, sizeof(a->result), "superseded by push %lld", (long long)newer);
+	a->outcome = OUTCOME_DONE;
+	return 1;
+}
+
 static void send_stage(struct store *s, struct connect_session *cs,
 		       const struct store_outbox_item *it, struct attempt *a)
 {
 	const struct platform_schema *schema;
 	json_t *fields;
 	const char *object;
+	int64_t modified_ms, server_ms, since_ms;
 	struct err ce;
+	int round;
 
 	schema = platform_schema(platform_parse(cs->platform), &a->err);
 	if (schema == NULL) {
@@ -150,10 +218,44 @@ static void send_stage(struct store *s, struct connect_session *cs,
 		err_set(&a->err, ERR_INTERNAL, "the stored push is damaged");
 		return;
 	}
-	if (sf_sobject_update(cs->client, object, it->target_id, fields, &ce) == 0)
-		a->outcome = OUTCOME_DONE;
-	else
-		classify(s, cs, &ce, a);
+	for (round = 1;; round++) {
+		if (round > 1) {
+			sf_client_sleep(cs->client, stage_pause_ms(round - 1));
+			if (superseded(s, it, a) != 0)
+				break;
+		}
+		if (sf_sobject_last_modified(cs->client, object, it->target_id, &modified_ms,
+					     &server_ms, &ce) < 0) {
+			classify(s, cs, &ce, a);
+			break;
+		}
+		/* server_ms is whole seconds already; since_ms is the second before it. */
+		since_ms = server_ms - 1000;
+		if (modified_ms >= server_ms) {
+			/* Written during second D: the precondition would fail. Wait. */
+			log_info("push.stage_wait", "outbox=%lld round=%d reason=same_second",
+				 (long long)it->id, round);
+			err_set(&a->err, ERR_CONFLICT, "ImproveIt360 kept changing the record "
+				"while the stage was being pushed");
+		} else if (sf_sobject_update_unmodified_since(cs->client, object, it->target_id,
+							      fields, since_ms, &ce) == 0) {
+			a->outcome = OUTCOME_DONE;
+			break;
+		} else if (sf_client_last_error(cs->client)->kind == SF_ERROR_PRECONDITION) {
+			log_info("push.stage_wait", "outbox=%lld round=%d reason=precondition",
+				 (long long)it->id, round);
+			err_set(&a->err, ERR_CONFLICT, "ImproveIt360 kept changing the record "
+				"while the stage was being pushed");
+		} else {
+			classify(s, cs, &ce, a);
+			break;
+		}
+		if (round == STAGE_ROUNDS) {
+			/* Transient: the outbox tries again after its backoff. */
+			a->outcome = OUTCOME_RETRY;
+			break;
+		}
+	}
 	json_decref(fields);
 }
 

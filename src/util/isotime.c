@@ -185,6 +185,29 @@ char *isotime_format_ms(char out[ISOTIME_MS_LEN], int64_t ms)
 	return out;
 }
 
+char *isotime_format_http(char out[ISOTIME_HTTP_LEN], int64_t ms)
+{
+	/* Fixed tables rather than strftime's %a and %b, which follow LC_TIME: an
+	 * HTTP-date is English in every locale. */
+	static const char wdays[7][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t y, days = ms / 86400000;
+	unsigned mo, d;
+	int h, mi, s, frac;
+	char tmp[64];
+
+	if (ms % 86400000 < 0)
+		days--;
+	split(ms, &y, &mo, &d, &h, &mi, &s, &frac);
+	/* 1970-01-01 was a Thursday: wdays starts there. */
+	snprintf(tmp, sizeof(tmp), "%s, %02u %s %04d %02d:%02d:%02d GMT",
+		 wdays[(days % 7 + 7) % 7], d, months[mo - 1], (int)(y % 10000), h, mi, s);
+	memcpy(out, tmp, ISOTIME_HTTP_LEN - 1);
+	out[ISOTIME_HTTP_LEN - 1] = '\0';
+	return out;
+}
+
 int64_t isotime_now_ms(void)
 {
 	struct timespec ts;

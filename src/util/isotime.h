@@ -29,6 +29,15 @@ char *isotime_format(char out[ISOTIME_LEN], int64_t ms);
 #define ISOTIME_MS_LEN 25
 char *isotime_format_ms(char out[ISOTIME_MS_LEN], int64_t ms);
 
+/*
+ * Writes ms as an HTTP-date (RFC 9110 IMF-fixdate), "Sun, 06 Nov 1994 08:49:37 GMT",
+ * into out (ISOTIME_HTTP_LEN bytes). The milliseconds are cut, so the date written is
+ * never later than ms. Day and month names are English whatever the locale. Returns
+ * out. Years past 9999 or before 0000 are written modulo 10000, as isotime_format does.
+ */
+#define ISOTIME_HTTP_LEN 30
+char *isotime_format_http(char out[ISOTIME_HTTP_LEN], int64_t ms);
+
 /* The current time in milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t isotime_now_ms(void);
 

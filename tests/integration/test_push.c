@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,6 +588,203 @@ static void test_pushes_survive_restart(void **state)
 	assert_field(f, f->job.job.opps[0].id, "i360core__Result_Detail__c", "Price");
 }
 
+/* ---- Conditional stage pushes (If-Unmodified-Since) ---- */
+
+static void knob(struct fx *f, const char *name, int value)
+{
+	json_t *k = json_pack("{s:i}", name, value);
+	struct err e;
+
+	assert_int_equal(sandbox_set_knobs(f->h.sb, k, &e), 0);
+	json_decref(k);
+}
+
+/* Waits until a PATCH has taken the delay_next_patch_ms knob (it is then held). */
+static void wait_patch_held(struct fx *f)
+{
+	for (int i = 0;; i++) {
+		json_t *k = sandbox_knobs(f->h.sb);
+		json_int_t left = json_integer_value(json_object_get(k, "delay_next_patch_ms"));
+
+		json_decref(k);
+		if (left == 0)
+			return;
+		if (i > 2000)
+			fail_msg("no PATCH reached the sandbox");
+		usleep(5 * 1000);
+	}
+}
+
+static char *field_copy(struct fx *f, const char *id, const char *name)
+{
+	json_t *rec = sandbox_record_get(f->h.sb, id);
+	char *v;
+
+	assert_non_null(rec);
+	v = strdup(json_string_value(json_object_get(rec, name)));
+	json_decref(rec);
+	return v;
+}
+
+/*
+ * The limit this closes (docs/RELIABILITY.md): a stage PATCH still in flight when its
+ * sender gave up (here a timeout, as when a process is killed) reaches Salesforce after
+ * a newer stage of the same record landed. Without a precondition it was applied, last
+ * write wins, and I360 went back to the older stage. Now it is refused (412) and I360
+ * keeps the newer stage, its LastModifiedDate untouched by the late PATCH.
+ */
+static void test_stale_patch_in_flight_refused(void **state)
+{
+	struct fx *f = *state;
+	const char *appt = f->job.job.appointment_id;
+	struct sf_client_config dying = { .timeout_ms = 400, .max_attempts = 1 };
+	struct pusher_config pc = f->pc;
+	struct store_outbox_item *it;
+	int64_t a, b, t0, landed;
+	const int hold_ms = 3000;
+	char *modified;
+	struct err e;
+
+	a = stage(f, NULL, "Ran - No Sale", "Price Too High");
+	/* Salesforce holds the PATCH of stage a; its sender stops waiting after 400 ms. */
+	knob(f, "delay_next_patch_ms", hold_ms);
+	pc.client = &dying;
+	pc.backoff_base_ms = 60 * 1000;
+	t0 = isotime_now_ms();
+	assert_int_equal(push_drain(f->h.s, "gave-up", &pc, NULL, &e), 0);
+	it = item(f, a);
+	assert_int_equal(it->state, STORE_OUTBOX_QUEUED);	/* to be tried again */
+	store_outbox_free(it, 1);
+
+	/* The user picks a newer stage; a's backoff is over; a live pusher goes on. */
+	b = stage(f, NULL, "Ran - Sold", "Full Contract");
+	assert_int_equal(store_outbox_fail(f->h.s, a, "timed out", 0, isotime_now_ms(), &e), 0);
+	assert_int_equal(drain(f), 2);
+	landed = isotime_now_ms();
+	it = item(f, a);
+	if (it->result == NULL || strstr(it->result, "superseded by push") == NULL)
+		fail_msg("push %lld: %s", (long long)a, it->result ? it->result : "(no result)");
+	store_outbox_free(it, 1);
+	it = item(f, b);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	assert_null(it->result);
+	store_outbox_free(it, 1);
+	assert_field(f, appt, "i360core__Status__c", "Ran - Sold");
+	/* The newer stage must have landed while a was still held, or this shows nothing. */
+	if (landed - t0 >= hold_ms - 300)
+		fail_msg("the newer stage took %lld ms to land, past the %d ms hold",
+			 (long long)(landed - t0), hold_ms);
+	modified = field_copy(f, appt, "LastModifiedDate");
+
+	/* Salesforce now applies the held PATCH of stage a... or refuses it. */
+	usleep((useconds_t)(t0 + hold_ms + 700 - isotime_now_ms()) * 1000);
+	assert_field(f, appt, "i360core__Status__c", "Ran - Sold");
+	assert_field(f, appt, "i360core__Status_Detail__c", "Full Contract");
+	{
+		char *now = field_copy(f, appt, "LastModifiedDate");
+
+		assert_string_equal(now, modified);
+		free(now);
+	}
+	free(modified);
+}
+
+/* What an I360 user or a newer stage does while our PATCH is on its way. */
+struct meddler {
+	struct fx *f;
+	const char *notes;	/* written to the appointment's Notes in I360 (NULL: no) */
+	const char *result;	/* a newer stage the user picks (NULL: none) */
+	const char *detail;
+	int64_t newer;		/* its outbox id */
+	pthread_t thread;
+};
+
+static void *meddle(void *arg)
+{
+	struct meddler *m = arg;
+	struct err e;
+
+	wait_patch_held(m->f);
+	if (m->result) {
+		struct store *s = store_open(m->f->h.db, &e);
+		struct push_stage st = { NULL, m->result, m->detail };
+
+		assert_non_null(s);
+		if (push_stage_request(s, m->f->h.org, m->f->job.id, &st, &m->newer, &e) < 0)
+			fail_msg("stage refused: %s", e.msg);
+		store_close(s);
+	}
+	if (m->notes) {
+		json_t *fields = json_pack("{s:s}", "i360core__Notes__c", m->notes);
+
+		assert_int_equal(sandbox_record_update(m->f->h.sb, m->f->job.job.appointment_id,
+						       fields, &e), 0);
+		json_decref(fields);
+	}
+	return NULL;
+}
+
+/* An edit in I360 between our look at the record and our PATCH fails the precondition;
+ * the stage is still the newest one, so it is sent again and wins, and the edit (of
+ * another field) stays. Two looks and two PATCHes, one attempt. */
+static void test_edit_in_i360_does_not_lose_stage(void **state)
+{
+	struct fx *f = *state;
+	const char *appt = f->job.job.appointment_id;
+	struct meddler m = { .f = f, .notes = "called back, wants a second quote" };
+	struct store_outbox_item *it;
+	long calls;
+	int64_t a;
+
+	a = stage(f, NULL, "No Demo", "Not Home");
+	knob(f, "delay_next_patch_ms", 600);
+	assert_int_equal(pthread_create(&m.thread, NULL, meddle, &m), 0);
+	calls = sandbox_api_calls(f->h.sb);
+	assert_int_equal(drain(f), 1);
+	pthread_join(m.thread, NULL);
+	it = item(f, a);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	assert_int_equal(it->attempts, 1);
+	assert_null(it->result);
+	store_outbox_free(it, 1);
+	assert_field(f, appt, "i360core__Status__c", "No Demo");
+	assert_field(f, appt, "i360core__Status_Detail__c", "Not Home");
+	assert_field(f, appt, "i360core__Notes__c", "called back, wants a second quote");
+	assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 4);
+}
+
+/* A 412 because a newer stage of ours is coming: this one is marked superseded, not
+ * sent again, and the newer one is pushed. */
+static void test_precondition_failed_by_newer_stage(void **state)
+{
+	struct fx *f = *state;
+	const char *appt = f->job.job.appointment_id;
+	struct meddler m = { .f = f, .notes = "rescheduled by phone", .result = "Ran - Sold",
+			     .detail = "Contingent on Financing" };
+	struct store_outbox_item *it;
+	char want[64];
+	int64_t a;
+
+	a = stage(f, NULL, "No Demo", "Not Home");
+	knob(f, "delay_next_patch_ms", 600);
+	assert_int_equal(pthread_create(&m.thread, NULL, meddle, &m), 0);
+	assert_int_equal(drain(f), 2);
+	pthread_join(m.thread, NULL);
+	it = item(f, a);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	snprintf(want, sizeof(want), "superseded by push %lld", (long long)m.newer);
+	if (it->result == NULL || strcmp(it->result, want) != 0)
+		fail_msg("push %lld: %s, want %s", (long long)a, it->result ? it->result : "sent",
+			 want);
+	store_outbox_free(it, 1);
+	it = item(f, m.newer);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	assert_null(it->result);
+	store_outbox_free(it, 1);
+	assert_field(f, appt, "i360core__Status__c", "Ran - Sold");
+	assert_field(f, appt, "i360core__Status_Detail__c", "Contingent on Financing");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +795,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropped_upload_retried_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_document_preference_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pushes_survive_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_patch_in_flight_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_in_i360_does_not_lose_stage, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_precondition_failed_by_newer_stage, setup,
+						teardown),
 	};
 	struct err e;
 

@@ -42,6 +42,7 @@ struct canned_request {
 	char *authorization;
 	char *content_type;
 	char *accept_encoding;
+	char *if_unmodified_since;
 	char *body;		/* NUL-terminated; body_len counts the bytes */
 	size_t body_len;
 };
@@ -184,6 +185,8 @@ static enum MHD_Result canned_handler(void *cls, struct MHD_Connection *con, con
 		rq->authorization = canned_dup_header(con, MHD_HEADER_KIND, "Authorization");
 		rq->content_type = canned_dup_header(con, MHD_HEADER_KIND, "Content-Type");
 		rq->accept_encoding = canned_dup_header(con, MHD_HEADER_KIND, "Accept-Encoding");
+		rq->if_unmodified_since = canned_dup_header(con, MHD_HEADER_KIND,
+							    "If-Unmodified-Since");
 		rq->body = cc->body ? cc->body : calloc(1, 1);
 		rq->body_len = cc->len;
 		cc->body = NULL;
@@ -302,6 +305,7 @@ __attribute__((unused)) static void canned_stop(struct canned_server *s)
 		free(s->reqs[i].authorization);
 		free(s->reqs[i].content_type);
 		free(s->reqs[i].accept_encoding);
+		free(s->reqs[i].if_unmodified_since);
 		free(s->reqs[i].body);
 	}
 	pthread_mutex_destroy(&s->mu);

@@ -82,6 +82,84 @@ static void test_update_and_describe(void **state)
 	canned_stop(&s);
 }
 
+#define APPT_PATH "/services/data/v62.0/sobjects/i360core__Sales_Appointment__c/" APPT_ID
+
+/* A conditional stage write: the record's LastModifiedDate and Salesforce's clock (the
+ * Date header) read first, then PATCHes carrying If-Unmodified-Since; a 412 is a
+ * precondition failure (ERR_CONFLICT), a 400 Salesforce's refusal, neither retried. */
+static void test_update_unmodified_since(void **state)
+{
+	static const struct canned_reply script[] = {
+		{ "GET", APPT_PATH "?fields=LastModifiedDate", 200,
+		  "Date: Sun, 06 Nov 1994 08:49:37 GMT\n",
+		  "{\"attributes\":{\"type\":\"i360core__Sales_Appointment__c\"},"
+		  "\"LastModifiedDate\":\"1994-11-06T08:49:30.000+0000\",\"Id\":\"" APPT_ID "\"}",
+		  0 },
+		{ "PATCH", APPT_PATH, 204, "Date: Sun, 06 Nov 1994 08:49:38 GMT\n", NULL, 0 },
+		{ "PATCH", APPT_PATH, 412, "Date: Sun, 06 Nov 1994 08:49:39 GMT\n",
+		  "[{\"errorCode\":\"ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK\","
+		  "\"message\":\"The record was modified after the date given\"}]", 0 },
+		{ "PATCH", APPT_PATH, 400, NULL,
+		  "[{\"errorCode\":\"INVALID_HEADER_VALUE\",\"message\":\"If-Unmodified-Since "
+		  "is not a date\"}]", 0 },
+		{ "GET", APPT_PATH "?fields=LastModifiedDate", 200, NULL, "{\"Id\":\"" APPT_ID "\"}",
+		  0 },
+	};
+	struct canned_server s;
+	struct sf_client *c;
+	json_t *fields;
+	int64_t modified, server;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(canned_start(&s, script, 5), 0);
+	c = client_for(&s);
+	fields = json_pack("{s:s,s:n}", "i360core__Status__c", "Sale", "i360core__Status_Detail__c");
+	assert_int_equal(sf_sobject_last_modified(c, "i360core__Sales_Appointment__c", APPT_ID,
+						  &modified, &server, &e), 0);
+	assert_int_equal(modified, INT64_C(784111770000));
+	assert_int_equal(server, INT64_C(784111777000));
+	assert_null(s.reqs[0].if_unmodified_since);
+
+	/* The milliseconds are cut: the date sent is never later than the one asked. */
+	assert_int_equal(sf_sobject_update_unmodified_since(c, "i360core__Sales_Appointment__c",
+							    APPT_ID, fields, server - 1000 + 999,
+							    &e), 0);
+	assert_string_equal(s.reqs[1].if_unmodified_since, "Sun, 06 Nov 1994 08:49:36 GMT");
+	assert_string_equal(s.reqs[1].content_type, "application/json");
+
+	assert_int_equal(sf_sobject_update_unmodified_since(c, "i360core__Sales_Appointment__c",
+							    APPT_ID, fields, server, &e), -1);
+	assert_int_equal(e.code, ERR_CONFLICT);
+	assert_int_equal(sf_client_last_error(c)->kind, SF_ERROR_PRECONDITION);
+	assert_int_equal(sf_client_last_error(c)->status, 412);
+	assert_false(sf_client_last_error(c)->retryable);
+	assert_string_equal(s.reqs[2].if_unmodified_since, "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_non_null(strstr(e.msg, "ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK"));
+
+	assert_int_equal(sf_sobject_update_unmodified_since(c, "i360core__Sales_Appointment__c",
+							    APPT_ID, fields, server, &e), -1);
+	assert_int_equal(e.code, ERR_REMOTE);
+	assert_int_equal(sf_client_last_error(c)->kind, SF_ERROR_REMOTE);
+	assert_int_equal(sf_client_last_error(c)->status, 400);
+	assert_string_equal(sf_client_last_error(c)->code, "INVALID_HEADER_VALUE");
+	assert_non_null(strstr(e.msg, "If-Unmodified-Since is not a date"));
+
+	/* An answer without the record's date is not understood. */
+	assert_int_equal(sf_sobject_last_modified(c, "i360core__Sales_Appointment__c", APPT_ID,
+						  &modified, &server, &e), -1);
+	assert_int_equal(sf_client_last_error(c)->kind, SF_ERROR_PROTOCOL);
+	assert_int_equal(modified, -1);
+	assert_int_equal(server, -1);
+	/* Nothing retried: one request per call. */
+	assert_int_equal(s.nreqs, 5);
+	assert_int_equal(sf_client_api_calls(c), 5);
+	json_decref(fields);
+	sf_client_free(c);
+	assert_int_equal(s.mismatches, 0);
+	canned_stop(&s);
+}
+
 static void test_collection_per_record_results(void **state)
 {
 	static const struct canned_reply script[] = {
@@ -145,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_and_describe),
 		cmocka_unit_test(test_collection_per_record_results),
+		cmocka_unit_test(test_update_unmodified_since),
 	};
 
 	if (sf_global_init(NULL) < 0)

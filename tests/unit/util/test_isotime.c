@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <curl/curl.h>
 #include <string.h>
 
 #include "util/isotime.h"
@@ -104,6 +105,38 @@ static void test_parse_offset_past_year_9999(void **state)
 	assert_int_equal(parse("0000-01-01T00:00:00Z"), INT64_C(-62167219200000));
 }
 
+/* HTTP-dates (If-Unmodified-Since): English names, GMT, the milliseconds cut so that
+ * the date is never later than the instant; curl_getdate reads each back (from 1970 on:
+ * it reads earlier dates as 1970). */
+static void test_format_http(void **state)
+{
+	static const int64_t instants[] = {
+		INT64_C(784111777000), INT64_C(951782400000), INT64_C(1798761599999),
+		INT64_C(0), INT64_C(999), INT64_C(253402300799999),
+	};
+	char out[ISOTIME_HTTP_LEN];
+
+	(void)state;
+	assert_string_equal(isotime_format_http(out, INT64_C(784111777000)),
+			    "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_string_equal(isotime_format_http(out, INT64_C(784111777999)),
+			    "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_string_equal(isotime_format_http(out, parse("2000-02-29T00:00:00Z")),
+			    "Tue, 29 Feb 2000 00:00:00 GMT");
+	assert_string_equal(isotime_format_http(out, -1), "Wed, 31 Dec 1969 23:59:59 GMT");
+	assert_string_equal(isotime_format_http(out, -86400000), "Wed, 31 Dec 1969 00:00:00 GMT");
+	assert_string_equal(isotime_format_http(out, -86400001), "Tue, 30 Dec 1969 23:59:59 GMT");
+	for (size_t i = 0; i < sizeof(instants) / sizeof(instants[0]); i++) {
+		int64_t ms = instants[i], floor_s = ms / 1000 - (ms % 1000 < 0);
+
+		isotime_format_http(out, ms);
+		assert_int_equal(strlen(out), ISOTIME_HTTP_LEN - 1);
+		assert_int_equal((int64_t)curl_getdate(out, NULL), floor_s);
+	}
+	assert_int_equal(strlen(isotime_format_http(out, INT64_MIN)), ISOTIME_HTTP_LEN - 1);
+	assert_int_equal(strlen(isotime_format_http(out, INT64_MAX)), ISOTIME_HTTP_LEN - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_format_extreme_instant_overflow),
 		cmocka_unit_test(test_parse_offset_past_year_9999),
+		cmocka_unit_test(test_format_http),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,336 @@
+/* test_conditional: i360-sandbox's conditional requests on sObject Rows over real sockets
+ * — If-Unmodified-Since on PATCH (412, 400), If-Modified-Since on GET (304), the Date
+ * header, and a PATCH held in flight (delay_next_patch_ms) checked when it is applied. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "sandbox/sandbox.h"
+#include "util/buf.h"
+#include "util/isotime.h"
+
+#define STAFF "i360core__Staff__c"
+/* The record's LastModifiedDate as created, and the same second as an HTTP-date. */
+#define CREATED_AT "2020-01-01T00:00:00.400Z"
+#define CREATED_HTTP "Wed, 01 Jan 2020 00:00:00 GMT"
+
+static struct sandbox *sb;
+static char token[256];
+
+struct resp {
+	long status;
+	struct buf body;
+	struct buf headers;
+	json_t *json;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+	buf_append(ud, p, size * n);
+	return size * n;
+}
+
+static void resp_free(struct resp *r)
+{
+	buf_free(&r->body);
+	buf_free(&r->headers);
+	json_decref(r->json);
+}
+
+/* One request to the sandbox; header is one more request header (or NULL). */
+static struct resp call(const char *method, const char *path, const char *header,
+			const char *body, const char *bearer)
+{
+	struct resp r;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[1024], line[400];
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.body, 0);
+	buf_init(&r.headers, 0);
+	snprintf(url, sizeof(url), "%s%s", sandbox_url(sb), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+	if (body) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	}
+	if (header)
+		h = curl_slist_append(h, header);
+	if (bearer) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", bearer);
+		h = curl_slist_append(h, line);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	if (r.body.len)
+		r.json = json_loadb(r.body.data, r.body.len, 0, NULL);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+/* An access token through the web-server flow (the sandbox approves by itself). */
+static void fetch_token(void)
+{
+	struct resp a = call("GET", "/services/oauth2/authorize?response_type=code&client_id="
+			     "sandbox-consumer-key&redirect_uri=http%3A%2F%2Flocalhost%2Fcb",
+			     NULL, NULL, NULL);
+	const char *loc = strstr(a.headers.data, "code=");
+	char code[256], *enc, form[1024];
+	struct resp t;
+	CURL *c = curl_easy_init();
+	int n;
+
+	assert_int_equal(a.status, 302);
+	assert_non_null(loc);
+	loc += 5;
+	snprintf(code, sizeof(code), "%.*s", (int)strcspn(loc, "&\r\n"), loc);
+	enc = curl_easy_unescape(c, code, 0, &n);
+	snprintf(code, sizeof(code), "%s", enc);
+	curl_free(enc);
+	enc = curl_easy_escape(c, code, 0);
+	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s&client_id="
+		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret&redirect_uri="
+		 "http%%3A%%2F%%2Flocalhost%%2Fcb", enc);
+	t = call("POST", "/services/oauth2/token", "Content-Type: application/x-www-form-urlencoded",
+		 form, NULL);
+	assert_int_equal(t.status, 200);
+	snprintf(token, sizeof(token), "%s",
+		 json_string_value(json_object_get(t.json, "access_token")));
+	curl_free(enc);
+	curl_easy_cleanup(c);
+	resp_free(&a);
+	resp_free(&t);
+}
+
+static int setup(void **state)
+{
+	struct sandbox_config c;
+	struct err e;
+	static const char *cbs[] = { "http://localhost/cb" };
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sandbox_config_defaults(&c);
+	c.staff = 2;
+	c.appointments = 2;
+	c.auto_approve = 1;
+	c.callback_urls = cbs;
+	c.ncallback_urls = 1;
+	sb = sandbox_start(&c, &e);
+	if (sb == NULL)
+		fail_msg("sandbox_start: %s", e.msg);
+	fetch_token();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sandbox_stop(sb);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* A staff record last modified at CREATED_AT; its path in *path. */
+static void new_record(char path[128])
+{
+	json_t *f = json_pack("{s:s, s:s, s:s}", "Name", "Pat Cond", "i360core__Email__c",
+			      "pat@example.com", "LastModifiedDate", CREATED_AT);
+	char id[19];
+	struct err e;
+
+	assert_int_equal(sandbox_record_create(sb, STAFF, f, id, &e), 0);
+	json_decref(f);
+	snprintf(path, 128, "/services/data/v62.0/sobjects/" STAFF "/%s", id);
+}
+
+static const char *field(const char *path, const char *name, char *out, size_t n)
+{
+	json_t *rec = sandbox_record_get(sb, strrchr(path, '/') + 1);
+
+	assert_non_null(rec);
+	snprintf(out, n, "%s", json_string_value(json_object_get(rec, name)));
+	json_decref(rec);
+	return out;
+}
+
+static const char *error_code(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_array_get(r->json, 0), "errorCode"));
+}
+
+static void test_if_unmodified_since_on_patch(void **state)
+{
+	char path[128], v[64], date[ISOTIME_HTTP_LEN], hdr[80];
+	struct resp r;
+	int64_t ms;
+
+	(void)state;
+	new_record(path);
+	/* Every answer carries Salesforce's clock. */
+	r = call("GET", path, NULL, NULL, token);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.headers.data, "Date: "));
+	resp_free(&r);
+
+	/* Modified in the very second named: not "modified after" it (whole seconds). */
+	r = call("PATCH", path, "If-Unmodified-Since: " CREATED_HTTP,
+		 "{\"Name\":\"Pat Second\"}", token);
+	assert_int_equal(r.status, 204);
+	resp_free(&r);
+	assert_string_equal(field(path, "Name", v, sizeof(v)), "Pat Second");
+
+	/* Now modified after that date: 412, nothing written, not even the stamp. */
+	field(path, "LastModifiedDate", v, sizeof(v));
+	r = call("PATCH", path, "If-Unmodified-Since: " CREATED_HTTP,
+		 "{\"Name\":\"Pat Stale\"}", token);
+	assert_int_equal(r.status, 412);
+	assert_string_equal(error_code(&r), "ENTITY_FAILED_IFLASTMODIFIED_ON_UPDATE_CHECK");
+	assert_non_null(json_string_value(json_object_get(json_array_get(r.json, 0),
+							  "message")));
+	resp_free(&r);
+	assert_string_equal(field(path, "Name", hdr, sizeof(hdr)), "Pat Second");
+	assert_string_equal(field(path, "LastModifiedDate", hdr, sizeof(hdr)), v);
+
+	/* The two older forms of an HTTP-date are read too (and 1994 is long before). */
+	r = call("PATCH", path, "If-Unmodified-Since: Sunday, 06-Nov-94 08:49:37 GMT",
+		 "{\"Name\":\"Pat Stale\"}", token);
+	assert_int_equal(r.status, 412);
+	resp_free(&r);
+	r = call("PATCH", path, "If-Unmodified-Since: Sun Nov  6 08:49:37 1994",
+		 "{\"Name\":\"Pat Stale\"}", token);
+	assert_int_equal(r.status, 412);
+	resp_free(&r);
+
+	/* A value that is no date: 400, nothing written. */
+	r = call("PATCH", path, "If-Unmodified-Since: yesterday", "{\"Name\":\"Pat Bad\"}",
+		 token);
+	assert_int_equal(r.status, 400);
+	assert_non_null(error_code(&r));
+	resp_free(&r);
+	assert_string_equal(field(path, "Name", hdr, sizeof(hdr)), "Pat Second");
+
+	/* The record's own LastModifiedDate, as a client would send it back: passes. */
+	assert_int_equal(isotime_parse_ms(v, &ms), 0);
+	snprintf(hdr, sizeof(hdr), "If-Unmodified-Since: %s", isotime_format_http(date, ms));
+	r = call("PATCH", path, hdr, "{\"Name\":\"Pat Fresh\"}", token);
+	assert_int_equal(r.status, 204);
+	resp_free(&r);
+	assert_string_equal(field(path, "Name", v, sizeof(v)), "Pat Fresh");
+
+	/* And one second before it fails. */
+	field(path, "LastModifiedDate", v, sizeof(v));
+	assert_int_equal(isotime_parse_ms(v, &ms), 0);
+	snprintf(hdr, sizeof(hdr), "If-Unmodified-Since: %s",
+		 isotime_format_http(date, ms - 1000));
+	r = call("PATCH", path, hdr, "{\"Name\":\"Pat Late\"}", token);
+	assert_int_equal(r.status, 412);
+	resp_free(&r);
+}
+
+static void test_if_modified_since_on_get(void **state)
+{
+	char path[128], hdr[80];
+	struct resp r;
+
+	(void)state;
+	new_record(path);
+	r = call("GET", path, "If-Modified-Since: " CREATED_HTTP, NULL, token);
+	assert_int_equal(r.status, 304);
+	assert_int_equal(r.body.len, 0);
+	resp_free(&r);
+	r = call("GET", path, "If-Modified-Since: Tue, 31 Dec 2019 23:59:59 GMT", NULL, token);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "Name")), "Pat Cond");
+	resp_free(&r);
+	/* An unreadable date is ignored, as HTTP says. */
+	r = call("GET", path, "If-Modified-Since: soon", NULL, token);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	snprintf(hdr, sizeof(hdr), "If-Modified-Since: %s", CREATED_HTTP);
+	r = call("GET", path, hdr, NULL, token);
+	assert_int_equal(r.status, 304);
+	resp_free(&r);
+}
+
+struct held {
+	const char *path;
+	struct resp r;
+};
+
+static void *held_patch(void *arg)
+{
+	struct held *h = arg;
+
+	h->r = call("PATCH", h->path, "If-Unmodified-Since: " CREATED_HTTP,
+		    "{\"Name\":\"Pat Held\"}", token);
+	return NULL;
+}
+
+/* A PATCH read before a newer write but applied after it is checked when it is applied:
+ * the late commit of a write in flight is refused. */
+static void test_held_patch_checked_when_applied(void **state)
+{
+	struct held h = { 0 };
+	struct timespec ts = { 0, 10 * 1000000L };
+	pthread_t t;
+	json_t *k, *f;
+	char path[128], v[64];
+	struct err e;
+
+	(void)state;
+	new_record(path);
+	h.path = path;
+	k = json_pack("{s:i}", "delay_next_patch_ms", 1200);
+	assert_int_equal(sandbox_set_knobs(sb, k, &e), 0);
+	json_decref(k);
+	assert_int_equal(pthread_create(&t, NULL, held_patch, &h), 0);
+	/* The PATCH in flight takes the knob (back to 0) when it is read. */
+	for (int i = 0;; i++) {
+		json_int_t left;
+
+		k = sandbox_knobs(sb);
+		left = json_integer_value(json_object_get(k, "delay_next_patch_ms"));
+		json_decref(k);
+		if (left == 0)
+			break;
+		assert_true(i < 500);
+		nanosleep(&ts, NULL);
+	}
+	f = json_pack("{s:s}", "Name", "Pat Newer");
+	assert_int_equal(sandbox_record_update(sb, strrchr(path, '/') + 1, f, &e), 0);
+	json_decref(f);
+	pthread_join(t, NULL);
+	assert_int_equal(h.r.status, 412);
+	resp_free(&h.r);
+	assert_string_equal(field(path, "Name", v, sizeof(v)), "Pat Newer");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_if_unmodified_since_on_patch),
+		cmocka_unit_test(test_if_modified_since_on_get),
+		cmocka_unit_test(test_held_patch_checked_when_applied),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
