@@ -485,7 +485,9 @@ static void record_patch(struct sandbox *sb, const struct answer_req *q,
 	int cond, delay;
 	json_t *in;
 
-	if ((cond = header_date(q, "If-Unmodified-Since", &since)) < 0) {
+	if (sandbox__bare_records(sb))
+		cond = 0;
+	else if ((cond = header_date(q, "If-Unmodified-Since", &since)) < 0) {
 		/* Salesforce documents the 400; the errorCode is the sandbox's own. */
 		sferr_set(&e, 400, "INVALID_HEADER_VALUE", "If-Unmodified-Since is not an "
 			  "HTTP-date: %.64s", answer_header_in(q, "If-Unmodified-Since"));
@@ -565,8 +567,18 @@ static void record(struct sandbox *sb, const struct answer_req *q, const struct 
 		}
 		/* If-Modified-Since: 304 and no body when the record is unchanged since;
 		 * an unreadable date is ignored, as HTTP says. */
-		if (header_date(q, "If-Modified-Since", &since) == 1 &&
-		    modified_s(t, rec) <= since) {
+		if (sandbox__bare_records(sb)) {
+			const char *fields = answer_arg(q, "fields");
+
+			if (fields != NULL && strstr(fields, "LastModifiedDate") != NULL) {
+				objects_unlock(sb->store);
+				sferr_set(&e, 400, "INVALID_FIELD", "No such column "
+					  "'LastModifiedDate' on entity '%s'", t->name);
+				answer_sferr(r, &e);
+				return;
+			}
+		} else if (header_date(q, "If-Modified-Since", &since) == 1 &&
+			   modified_s(t, rec) <= since) {
 			objects_unlock(sb->store);
 			answer_text(r, 304, "application/json;charset=UTF-8", "");
 			return;

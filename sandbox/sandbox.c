@@ -72,6 +72,16 @@ int sandbox__take_patch_delay(struct sandbox *sb)
 	return ms;
 }
 
+int sandbox__bare_records(struct sandbox *sb)
+{
+	int bare;
+
+	pthread_mutex_lock(&sb->mu);
+	bare = sb->k.bare_records;
+	pthread_mutex_unlock(&sb->mu);
+	return bare;
+}
+
 static double chance(void)
 {
 	return (double)randombytes_uniform(1000000) / 1000000.0;
@@ -138,6 +148,8 @@ int sandbox_set_knobs(struct sandbox *s, json_t *knobs, struct err *e)
 			k.auto_approve = (int)n;
 		else if (strcmp(key, "delay_next_patch_ms") == 0 && n <= 600000)
 			k.delay_next_patch_ms = (int)n;
+		else if (strcmp(key, "bare_records") == 0 && n <= 1)
+			k.bare_records = (int)n;
 		else if (strcmp(key, "api_calls") == 0)
 			calls = n;
 		else
@@ -159,7 +171,7 @@ json_t *sandbox_knobs(struct sandbox *s)
 	json_t *o;
 
 	pthread_mutex_lock(&s->mu);
-	o = json_pack("{s:i, s:f, s:f, s:i, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:I, s:i}",
+	o = json_pack("{s:i, s:f, s:f, s:i, s:I, s:i, s:i, s:i, s:i, s:I, s:i, s:i, s:I, s:i, s:i}",
 		      "latency_ms", s->k.latency_ms, "fail_rate", s->k.fail_rate,
 		      "reset_rate", s->k.reset_rate, "token_ttl_calls", s->k.token_ttl_calls,
 		      "api_quota", (json_int_t)s->k.api_quota, "page_size", s->k.page_size,
@@ -169,7 +181,8 @@ json_t *sandbox_knobs(struct sandbox *s)
 		      "locator_ttl_ms", (json_int_t)s->k.locator_ttl_ms,
 		      "max_locators", s->k.max_locators, "auto_approve", s->k.auto_approve,
 		      "api_calls", (json_int_t)s->api_calls,
-		      "delay_next_patch_ms", s->k.delay_next_patch_ms);
+		      "delay_next_patch_ms", s->k.delay_next_patch_ms,
+		      "bare_records", s->k.bare_records);
 	pthread_mutex_unlock(&s->mu);
 	return o;
 }
@@ -664,7 +677,7 @@ static int copy_config(struct sandbox *s, const struct sandbox_config *c, struct
 	s->k = (struct sandbox_knobs){
 		c->latency_ms, c->fail_rate, c->reset_rate, c->token_ttl_calls, c->api_quota,
 		c->page_size > 0 ? c->page_size : 2000, c->child_page_size,
-		c->rotate_refresh_tokens, 0, 15 * 60 * 1000, 10, c->auto_approve, 0,
+		c->rotate_refresh_tokens, 0, 15 * 60 * 1000, 10, c->auto_approve, 0, 0,
 	};
 	return 0;
 }

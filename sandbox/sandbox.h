@@ -92,7 +92,9 @@ json_t *sandbox_record_get(struct sandbox *s, const char *id);
  * connection without answering), locator_ttl_ms, max_locators, api_calls (resets the
  * counter), auto_approve, delay_next_patch_ms (the next sObject Row PATCH waits this
  * long after it is read, then is checked and applied: a write in flight that
- * Salesforce commits late, even after its client is gone). Unknown names or wrong types are refused (ERR_INVALID) and
+ * Salesforce commits late, even after its client is gone), bare_records (1: act as a
+ * simpler Salesforce simulator would: records have no LastModifiedDate to ask for, and
+ * If-Unmodified-Since / If-Modified-Since are ignored). Unknown names or wrong types are refused (ERR_INVALID) and
  * then nothing changes. Returns 0 or -1.
  */
 int sandbox_set_knobs(struct sandbox *s, json_t *knobs, struct err *e);

@@ -30,6 +30,8 @@ struct sandbox_knobs {
 	int auto_approve;
 	int delay_next_patch_ms;	/* the next sObject Row PATCH waits this long
 					   before it is applied (then back to 0) */
+	int bare_records;		/* as a simpler simulator: no LastModifiedDate
+					   to read, conditional headers ignored */
 };
 
 /*
@@ -107,5 +109,8 @@ int sandbox__drop_write(struct sandbox *sb);
 
 /* The delay_next_patch_ms knob, set back to 0 (the caller is that PATCH). */
 int sandbox__take_patch_delay(struct sandbox *sb);
+
+/* The bare_records knob. */
+int sandbox__bare_records(struct sandbox *sb);
 
 #endif

@@ -162,6 +162,11 @@ static struct connect_session *open_session(struct store *s, const struct pusher
  * have, so it is sent again with a fresh reference: at most STAGE_ROUNDS looks per
  * attempt, pausing STAGE_PAUSE_MS, doubled each time, between them; then the attempt
  * is retried later by the outbox as any transient failure.
+ *
+ * Salesforce always has both (every record has a LastModifiedDate, every answer a
+ * Date). An org or a simulator that cannot tell them (the look answers INVALID_FIELD,
+ * or without a date) still gets the user's stage: sent without a precondition, as
+ * before conditional pushes, and logged.
  */
 #define STAGE_ROUNDS 4
 #define STAGE_PAUSE_MS 1000L
@@ -192,6 +197,16 @@ static int superseded(struct store *s, const struct store_outbox_item *it, struc
 	snprintf(a->result, sizeof(a->result), "superseded by push %lld", (long long)newer);
 	a->outcome = OUTCOME_DONE;
 	return 1;
+}
+
+/* Whether the look failed because the org cannot tell a record's LastModifiedDate or
+ * its own time (not Salesforce as it is), rather than for a reason the PATCH shares. */
+static int look_unsupported(const struct sf_client *c)
+{
+	const struct sf_error *se = sf_client_last_error(c);
+
+	return se->kind == SF_ERROR_PROTOCOL ||
+	       (se->status == 400 && strcmp(se->code, "INVALID_FIELD") == 0);
 }
 
 static void send_stage(struct store *s, struct connect_session *cs,
@@ -226,7 +241,16 @@ static void send_stage(struct store *s, struct connect_session *cs,
 		}
 		if (sf_sobject_last_modified(cs->client, object, it->target_id, &modified_ms,
 					     &server_ms, &ce) < 0) {
-			classify(s, cs, &ce, a);
+			if (!look_unsupported(cs->client)) {
+				classify(s, cs, &ce, a);
+				break;
+			}
+			log_warn("push.stage_unconditional", "outbox=%lld reason=\"%s\"",
+				 (long long)it->id, sf_client_last_error(cs->client)->message);
+			if (sf_sobject_update(cs->client, object, it->target_id, fields, &ce) == 0)
+				a->outcome = OUTCOME_DONE;
+			else
+				classify(s, cs, &ce, a);
 			break;
 		}
 		/* server_ms is whole seconds already; since_ms is the second before it. */

@@ -785,6 +785,30 @@ static void test_precondition_failed_by_newer_stage(void **state)
 	assert_field(f, appt, "i360core__Status_Detail__c", "Contingent on Financing");
 }
 
+/* An org (or simulator) that cannot tell a record's LastModifiedDate still gets the
+ * stage: the look is refused, the PATCH goes without a precondition. */
+static void test_stage_where_no_last_modified(void **state)
+{
+	struct fx *f = *state;
+	const char *appt = f->job.job.appointment_id;
+	struct store_outbox_item *it;
+	long calls;
+	int64_t a;
+
+	knob(f, "bare_records", 1);
+	a = stage(f, NULL, "No Demo", "Not Home");
+	calls = sandbox_api_calls(f->h.sb);
+	assert_int_equal(drain(f), 1);
+	it = item(f, a);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	assert_int_equal(it->attempts, 1);
+	store_outbox_free(it, 1);
+	assert_field(f, appt, "i360core__Status__c", "No Demo");
+	assert_field(f, appt, "i360core__Status_Detail__c", "Not Home");
+	/* The refused look and the PATCH. */
+	assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +823,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edit_in_i360_does_not_lose_stage, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_precondition_failed_by_newer_stage, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stage_where_no_last_modified, setup,
 						teardown),
 	};
 	struct err e;
