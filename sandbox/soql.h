@@ -52,6 +52,10 @@ const struct objects_type *soql_type(const struct soql_query *q);
 /* Whether the query is SELECT COUNT() (then the result has no records). */
 int soql_is_count(const struct soql_query *q);
 
+/* Whether the query aggregates (GROUP BY, HAVING or an aggregate function): its records
+ * are AggregateResults, all in one batch, never paged. */
+int soql_is_aggregate(const struct soql_query *q);
+
 /*
  * A query's result: the matching records in order, each held as it was when the query
  * ran (later writes do not show), to be rendered page by page. Reference-counted and
