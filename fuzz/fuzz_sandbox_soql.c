@@ -85,7 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(soql_is_count(q) ? json_array_size(rows) == 0
 					    : json_array_size(rows) == total,
 			   "%s: %zu rows, total %zu", text, json_array_size(rows), total);
-		check_rows(rows, soql_is_aggregate(q) ? "AggregateResult" : soql_type(q)->name, text);
+		check_rows(rows, soql_is_aggregate(q) ? "AggregateResult" : soql_type(q)->name,
+			   text);
 		json_decref(rows);
 	}
 	soql_free(q);

@@ -2968,7 +2968,8 @@ int soql_render(const struct soql_rows *rows, const struct objects *s,
 		for (size_t i = from; i < rows->n && i < from + n && !r.failed; i++) {
 			if (i > from)
 				put(&r, ",", 1);
-			put(&r, rows->agg + rows->agg_off[i], rows->agg_off[i + 1] - rows->agg_off[i]);
+			put(&r, rows->agg + rows->agg_off[i],
+			    rows->agg_off[i + 1] - rows->agg_off[i]);
 		}
 		return r.failed ? -1 : 0;
 	}
