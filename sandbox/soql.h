@@ -18,7 +18,8 @@
  * [LIMIT])`; FROM one object; WHERE with AND / OR / NOT and parentheses (AND and OR may
  * not be mixed without parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN,
  * LIKE, INCLUDES, EXCLUDES, semi- and anti-joins (below); literals null, true, false,
- * 'strings' (backslash escapes \' \" \\ \n \r \t \b \f \uXXXX, and \% \_ inside LIKE), numbers, dates (2026-11-01), unquoted datetimes
+ * 'strings' (backslash escapes \' \" \\ \n \r \t \b \f \uXXXX, and \% \_ inside LIKE),
+ * numbers, dates (2026-11-01), unquoted datetimes
  * (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY, YESTERDAY,
  * TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH, QUARTER,
  * YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ..., :n; and
