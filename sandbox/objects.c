@@ -29,6 +29,18 @@ int objects_ftype_is_text(enum objects_ftype t)
 	       t == OF_PHONE || t == OF_TEXTAREA;
 }
 
+int objects_field_groupable(const struct objects_field *f)
+{
+	switch (f->type) {
+	case OF_DATETIME: case OF_DOUBLE: case OF_MULTIPICKLIST: case OF_BASE64:
+		return 0;
+	case OF_TEXTAREA:
+		return f->length <= 255;
+	default:
+		return 1;
+	}
+}
+
 /* ---- Picklists: realistic home-improvement sales values ---- */
 
 /* Appointment status; "Rescheduled" is inactive (retired but still on old records). */

@@ -21,6 +21,12 @@ extern const char *const objects_ftype_names[OF__MAX];
 /* Whether values of type t are text (compared case-insensitively, LIKE-able). */
 int objects_ftype_is_text(enum objects_ftype t);
 
+struct objects_field;
+
+/* Whether SOQL can GROUP BY f (describe's "groupable"): as in Salesforce, not datetimes,
+ * doubles, multi-select picklists, long text areas (over 255) or base64. */
+int objects_field_groupable(const struct objects_field *f);
+
 #define OBJECTS_MAX_VALID_FOR 4
 #define OBJECTS_MAX_FIELDS 64	/* no type has more fields */
 

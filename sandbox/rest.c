@@ -76,11 +76,14 @@ static void query(struct sandbox *sb, const struct answer_req *q, const char *ve
 	struct soql_rows *rows;
 	size_t page, n;
 	char *url = NULL;
+	int aggregate;
 
 	if (sq == NULL) {
 		answer_sferr(r, &e);
 		return;
 	}
+	/* Salesforce answers an aggregate query in one batch (no query locator). */
+	aggregate = soql_is_aggregate(sq);
 	page = page_size(sb, q);
 	objects_rdlock(sb->store);
 	rows = soql_select(sq, sb->store, &o, &e);
@@ -91,7 +94,7 @@ static void query(struct sandbox *sb, const struct answer_req *q, const char *ve
 		return;
 	}
 	n = soql_rows_count(rows);
-	if (n > page)
+	if (n > page && !aggregate)
 		url = cursor_open(sb, version, soql_rows_ref(rows), page);
 	if (cursor_answer(sb, version, rows, 0, url ? page : n, url, r) < 0) {
 		sferr_set(&e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
@@ -155,7 +158,8 @@ static json_t *describe_field(const struct objects_type *t, const struct objects
 		      "defaultedOnCreate", (f->flags & OF_DEFAULTED) != 0,
 		      "dependentPicklist", f->controller != NULL, "externalId", 0,
 		      "filterable", f->type != OF_TEXTAREA && f->type != OF_BASE64,
-		      "groupable", text, "htmlFormatted", 0, "idLookup", f->type == OF_ID,
+		      "groupable", objects_field_groupable(f), "htmlFormatted", 0,
+		      "idLookup", f->type == OF_ID,
 		      "nameField", (f->flags & OF_NAME) != 0,
 		      "label", f->label, "length", text ? f->length : 0, "name", f->name,
 		      "nillable", (f->flags & OF_NULLOK) != 0,

@@ -18,6 +18,8 @@
 #define DAY_MS 86400000LL
 #define MAX_HOPS 5
 #define MAX_OFFSET 2000
+#define MAX_SEMI 2		/* semi- and anti-joins in one WHERE, as in Salesforce */
+#define MAX_AGG_ROWS 2000	/* an aggregate result is one batch, never paged */
 
 /* ---- Lexer ---- */
 
@@ -290,25 +292,39 @@ struct value {
 enum cond_kind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_NOT_IN, C_LIKE, C_INCLUDES, C_EXCLUDES };
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
+/* Aggregate functions; AF_NONE is a plain field. */
+enum agg_fn { AF_NONE, AF_COUNT, AF_COUNT_DISTINCT, AF_MIN, AF_MAX, AF_SUM, AF_AVG, AF__MAX };
+static const char *const agg_names[AF__MAX] = {
+	"", "COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG",
+};
+
 struct cond {
 	enum cond_kind kind;
 	struct cond *l, *r;	/* C_AND, C_OR: both; C_NOT: l */
 	struct path path;
+	enum agg_fn fn;		/* HAVING: the aggregate of path compared */
+	size_t pos, len;	/* the field's token, for errors */
 	enum cmp_op op;
 	struct value *vals;
 	size_t nvals;
 	int sorted;		/* C_IN, C_NOT_IN: vals are all V_ID or all V_TEXT, sorted
 				 * as they compare, for a binary search */
+	struct soql_query *sub;	/* C_IN, C_NOT_IN: a semi- or anti-join's subquery */
+	int semi;		/* its position in the query's semis */
 };
 
 struct order {
 	struct path path;
+	enum agg_fn fn;		/* aggregate queries: ORDER BY COUNT(Id) */
+	size_t pos, len;
 	int desc;
 	int nulls_last;
 };
 
 struct sel {
 	struct path path;		/* when sub is NULL */
+	enum agg_fn fn;
+	char *key;			/* aggregate queries: the alias, exprN or field name */
 	struct soql_query *sub;		/* a child subquery */
 	const struct objects_child *child;
 	const struct objects_field *child_field;	/* the child's field pointing up */
@@ -340,13 +356,19 @@ struct oitem {
 
 struct soql_query {
 	atomic_uint refs;		/* top-level queries: the parser's and each rows' */
-	struct onode *out;		/* the output shape */
+	struct onode *out;		/* the output shape (not for aggregate queries) */
 	const struct objects_type *type;
 	const struct objects_child *child;	/* subqueries: the relationship read */
 	int count;
+	int aggregate;			/* GROUP BY or aggregate functions: AggregateResults */
 	struct sel *sels;
 	size_t nsels;
 	struct cond *where;
+	struct cond *semis[MAX_SEMI];	/* the semi- and anti-joins in where (borrowed) */
+	size_t nsemis;
+	struct path *groups;
+	size_t ngroups;
+	struct cond *having;
 	struct order *orders;
 	size_t norders;
 	long limit;	/* -1: none */
@@ -361,6 +383,9 @@ struct parser {
 	size_t i;
 	struct sferr *e;
 	int64_t now_ms;
+	struct soql_query *cur;	/* the query whose WHERE is being read */
+	const char *no_semi;	/* where a semi-join may not be: the error to give */
+	int having;		/* reading HAVING: aggregates may be compared */
 };
 
 static struct tok *peek(struct parser *p)
@@ -432,6 +457,7 @@ static void free_cond(struct cond *c)
 	free_cond(c->l);
 	free_cond(c->r);
 	free_values(c->vals, c->nvals);
+	soql_free(c->sub);
 	free(c);
 }
 
@@ -521,10 +547,14 @@ void soql_free(struct soql_query *q)
 	if (q == NULL || atomic_fetch_sub_explicit(&q->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	onode_free(q->out);
-	for (size_t i = 0; i < q->nsels; i++)
+	for (size_t i = 0; i < q->nsels; i++) {
 		soql_free(q->sels[i].sub);
+		free(q->sels[i].key);
+	}
 	free(q->sels);
 	free_cond(q->where);
+	free(q->groups);
+	free_cond(q->having);
 	free(q->orders);
 	free(q);
 }
@@ -854,7 +884,7 @@ static int parse_op(const struct tok *t, enum cmp_op *op)
 	return -1;
 }
 
-static int parse_value_list(struct parser *p, struct cond *c)
+static int parse_value_list(struct parser *p, struct cond *c, const struct objects_field *f)
 {
 	size_t alloc = 0;
 
@@ -870,7 +900,7 @@ static int parse_value_list(struct parser *p, struct cond *c)
 				return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 			c->vals = nv;
 		}
-		if (parse_value(p, c->path.field, &c->vals[c->nvals]) < 0)
+		if (parse_value(p, f, &c->vals[c->nvals]) < 0)
 			return -1;
 		c->nvals++;
 		if (peek(p)->kind == T_RPAREN)
@@ -880,6 +910,67 @@ static int parse_value_list(struct parser *p, struct cond *c)
 	}
 	p->i++;
 	return 0;
+}
+
+/* The aggregate function whose name and "(" are at the current token, or AF_NONE. */
+static enum agg_fn agg_at(struct parser *p)
+{
+	if (peek(p)->kind != T_IDENT || p->t[p->i + 1].kind != T_LPAREN)
+		return AF_NONE;
+	for (int fn = AF_COUNT; fn < AF__MAX; fn++)
+		if (is_kw(peek(p), agg_names[fn]))
+			return (enum agg_fn)fn;
+	return AF_NONE;
+}
+
+/* Whether Salesforce applies fn to fields of type t: SUM and AVG take numbers; COUNT,
+ * COUNT_DISTINCT, MIN and MAX take neither checkboxes, multi-select picklists, text
+ * areas nor base64. */
+static int agg_applies(enum agg_fn fn, enum objects_ftype t)
+{
+	if (fn == AF_SUM || fn == AF_AVG)
+		return t == OF_DOUBLE || t == OF_INT;
+	return t != OF_BOOLEAN && t != OF_MULTIPICKLIST && t != OF_TEXTAREA && t != OF_BASE64;
+}
+
+/*
+ * Parses "FN(field)" at the current token (agg_at said so) on type into *fn and *path;
+ * *tok gets the field's token. Refuses a field the function does not apply to.
+ */
+static int parse_agg(struct parser *p, const struct objects_type *type, enum agg_fn *fn,
+		     struct path *path, struct tok **tok)
+{
+	*fn = agg_at(p);
+	p->i += 2;
+	*tok = peek(p);
+	if ((*tok)->kind != T_IDENT || is_reserved(*tok))
+		return unexpected(p);
+	if (resolve_path(p, type, *tok, path) < 0)
+		return -1;
+	p->i++;
+	if (expect(p, T_RPAREN) < 0)
+		return -1;
+	if (!agg_applies(*fn, path->field->type))
+		return qerr(p->text, (*tok)->pos, p->e, "MALFORMED_QUERY",
+			    "field %s does not support aggregate operator %s", path->field->name,
+			    agg_names[*fn]);
+	return 0;
+}
+
+/* The types HAVING compares an aggregate's value with: counts are integers, sums and
+ * averages numbers; MIN and MAX have their field's type. */
+static const struct objects_field agg_count_field = { .name = "COUNT", .type = OF_INT };
+static const struct objects_field agg_sum_field = { .name = "SUM", .type = OF_DOUBLE };
+static const struct objects_field agg_avg_field = { .name = "AVG", .type = OF_DOUBLE };
+
+static const struct objects_field *agg_value_field(enum agg_fn fn, const struct objects_field *f)
+{
+	switch (fn) {
+	case AF_COUNT: case AF_COUNT_DISTINCT: return &agg_count_field;
+	case AF_SUM: return &agg_sum_field;
+	case AF_AVG: return &agg_avg_field;
+	default: return f;
+	}
 }
 
 static struct cond *parse_or(struct parser *p, const struct objects_type *type);
@@ -910,10 +1001,47 @@ static void sort_in_list(struct cond *c)
 	c->sorted = 1;
 }
 
+static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent,
+				      int semi);
+
+/*
+ * Parses the semi-join (IN) or anti-join (NOT IN) subquery whose "(" is the current
+ * token into c, under Salesforce's rules: at most MAX_SEMI per WHERE, only in the
+ * top-level WHERE, the left operand an Id or reference field of the queried object.
+ */
+static int parse_semi(struct parser *p, struct cond *c, const struct tok *ft)
+{
+	struct soql_query *cur = p->cur;
+	const char *no_semi = p->no_semi;
+	enum objects_ftype ty = c->path.field->type;
+
+	c->pos = p->t[p->i + 1].pos;
+	if (no_semi != NULL)
+		return qerr(p->text, c->pos, p->e, "MALFORMED_QUERY", "%s", no_semi);
+	if (c->path.nhops > 0 || (ty != OF_ID && ty != OF_REFERENCE))
+		return qerr(p->text, ft->pos, p->e, "MALFORMED_QUERY",
+			    "semi join sub selects are only supported on Id or reference fields of "
+			    "the queried object, cannot use: '%.*s'", (int)ft->len, ft->start);
+	if (cur->nsemis == MAX_SEMI)
+		return qerr(p->text, c->pos, p->e, "MALFORMED_QUERY",
+			    "Maximum %d semi join sub-selects are allowed", MAX_SEMI);
+	p->i++;
+	p->no_semi = "Nesting of semi join sub-selects is not supported";
+	c->sub = parse_query(p, NULL, 1);
+	p->no_semi = no_semi;
+	p->cur = cur;
+	if (c->sub == NULL || expect(p, T_RPAREN) < 0)
+		return -1;
+	c->semi = (int)cur->nsemis;
+	cur->semis[cur->nsemis++] = c;
+	return 0;
+}
+
 static struct cond *parse_primary(struct parser *p, const struct objects_type *type)
 {
 	struct cond *c = calloc(1, sizeof(*c));
 	struct tok *ft, *t;
+	const struct objects_field *vf;	/* the type literals must have */
 	enum objects_ftype ty;
 
 	if (c == NULL) {
@@ -937,26 +1065,38 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 			goto fail;
 		return c;
 	}
-	ft = peek(p);
-	if (ft->kind != T_IDENT || is_reserved(ft)) {
-		unexpected(p);
-		goto fail;
+	if (p->having && agg_at(p) != AF_NONE) {
+		if (parse_agg(p, type, &c->fn, &c->path, &ft) < 0)
+			goto fail;
+	} else {
+		ft = peek(p);
+		if (ft->kind != T_IDENT || is_reserved(ft)) {
+			unexpected(p);
+			goto fail;
+		}
+		if (resolve_path(p, type, ft, &c->path) < 0)
+			goto fail;
+		p->i++;
 	}
-	if (resolve_path(p, type, ft, &c->path) < 0)
-		goto fail;
-	p->i++;
+	c->pos = ft->pos;
+	c->len = ft->len;
 	t = peek(p);
-	ty = c->path.field->type;
+	vf = agg_value_field(c->fn, c->path.field);
+	ty = vf->type;
 	if (accept_kw(p, "IN") || (is_kw(t, "NOT") && is_kw(&p->t[p->i + 1], "IN"))) {
 		if (is_kw(t, "NOT"))
 			p->i += 2;
 		c->kind = is_kw(t, "NOT") ? C_NOT_IN : C_IN;
 		if (peek(p)->kind == T_LPAREN && is_kw(&p->t[p->i + 1], "SELECT")) {
-			qerr(p->text, p->t[p->i + 1].pos, p->e, "MALFORMED_QUERY",
-			     "semi-join subqueries are not supported by this sandbox");
-			goto fail;
+			if (c->fn != AF_NONE) {
+				unexpected(p);
+				goto fail;
+			}
+			if (parse_semi(p, c, ft) < 0)
+				goto fail;
+			return c;
 		}
-		if (parse_value_list(p, c) < 0)
+		if (parse_value_list(p, c, vf) < 0)
 			goto fail;
 		sort_in_list(c);
 		return c;
@@ -968,7 +1108,7 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 			     "includes or excludes operator only valid on multipicklist field");
 			goto fail;
 		}
-		if (parse_value_list(p, c) < 0)
+		if (parse_value_list(p, c, vf) < 0)
 			goto fail;
 		return c;
 	}
@@ -985,7 +1125,7 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 			if (peek(p)->kind == T_EOF)
 				unexpected(p);
 			else
-				wrong_type(p, peek(p), c->path.field);
+				wrong_type(p, peek(p), vf);
 			goto fail;
 		}
 		c->vals[0].kind = V_TEXT;
@@ -1001,7 +1141,7 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 	c->kind = C_CMP;
 	c->vals = calloc(1, sizeof(*c->vals));
 	c->nvals = 1;
-	if (parse_value(p, c->path.field, &c->vals[0]) < 0)
+	if (parse_value(p, vf, &c->vals[0]) < 0)
 		goto fail;
 	if (c->vals[0].kind == V_NULL && c->op != OP_EQ && c->op != OP_NE) {
 		qerr(p->text, t->pos, p->e, "INVALID_QUERY_FILTER_OPERATOR",
@@ -1090,11 +1230,18 @@ static int parse_order(struct parser *p, struct soql_query *q)
 		}
 		o = &q->orders[q->norders];
 		memset(o, 0, sizeof(*o));
-		if (t->kind != T_IDENT || is_reserved(t))
-			return unexpected(p);
-		if (resolve_path(p, q->type, t, &o->path) < 0)
-			return -1;
-		p->i++;
+		if (agg_at(p) != AF_NONE) {
+			if (parse_agg(p, q->type, &o->fn, &o->path, &t) < 0)
+				return -1;
+		} else {
+			if (t->kind != T_IDENT || is_reserved(t))
+				return unexpected(p);
+			if (resolve_path(p, q->type, t, &o->path) < 0)
+				return -1;
+			p->i++;
+		}
+		o->pos = t->pos;
+		o->len = t->len;
 		q->norders++;
 		if (accept_kw(p, "DESC"))
 			o->desc = 1;
@@ -1118,27 +1265,320 @@ static int parse_order(struct parser *p, struct soql_query *q)
 struct raw_item {
 	size_t tok;		/* the name token, or the SELECT token of a subquery */
 	int sub;
+	enum agg_fn fn;		/* FN(name): tok is name's */
+	size_t alias;		/* the alias token, or 0 */
 };
-
-static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent);
 
 /* Parses a child subquery whose "(" is at the current token, against parent. */
 static int parse_sub(struct parser *p, const struct objects_type *parent, struct sel *s)
 {
+	const char *no_semi = p->no_semi;
+
 	p->i++;	/* "(" */
-	s->sub = parse_query(p, parent);
+	p->no_semi = "Semi join sub-selects are only allowed at the top level WHERE expressions.";
+	s->sub = parse_query(p, parent, 0);
+	p->no_semi = no_semi;
 	if (s->sub == NULL)
 		return -1;
 	return expect(p, T_RPAREN);
 }
 
-/* Parses "SELECT ... FROM X ..." at the current token. With parent, X is one of
- * parent's child relationships and the query is a subquery. */
-static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent)
+/*
+ * Reads the select list up to FROM into *items (*n of them; the caller frees *items),
+ * resolving nothing yet: the list comes before FROM names its object. Sets q->count for
+ * COUNT().
+ */
+static int read_select(struct parser *p, struct soql_query *q, const struct objects_type *parent,
+		       struct raw_item **items, size_t *n)
+{
+	size_t alloc = 0;
+
+	for (;;) {
+		struct tok *t = peek(p);
+		struct raw_item *it;
+
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			it = realloc(*items, alloc * sizeof(*it));
+			if (it == NULL)
+				return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			*items = it;
+		}
+		it = &(*items)[*n];
+		memset(it, 0, sizeof(*it));
+		if (is_kw(t, "COUNT") && p->t[p->i + 1].kind == T_LPAREN &&
+		    p->t[p->i + 2].kind == T_RPAREN) {
+			if (*n > 0 || parent != NULL)
+				return unexpected(p);
+			p->i += 3;
+			q->count = 1;
+		} else if (agg_at(p) != AF_NONE) {
+			if (parent != NULL)
+				return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+					    "only root queries support aggregate expressions");
+			it->fn = agg_at(p);
+			p->i += 2;
+			if (peek(p)->kind != T_IDENT || is_reserved(peek(p)))
+				return unexpected(p);
+			it->tok = p->i++;
+			if (expect(p, T_RPAREN) < 0)
+				return -1;
+			(*n)++;
+		} else if (t->kind == T_LPAREN && parent == NULL &&
+			   is_kw(&p->t[p->i + 1], "SELECT")) {
+			/* Skip the subquery for now: find its closing parenthesis. */
+			int depth = 0;
+
+			it->tok = p->i;
+			it->sub = 1;
+			(*n)++;
+			do {
+				if (peek(p)->kind == T_LPAREN)
+					depth++;
+				else if (peek(p)->kind == T_RPAREN)
+					depth--;
+				else if (peek(p)->kind == T_EOF)
+					return unexpected(p);
+				p->i++;
+			} while (depth > 0);
+		} else if (t->kind == T_IDENT && !is_reserved(t)) {
+			it->tok = p->i++;
+			(*n)++;
+		} else {
+			return unexpected(p);
+		}
+		/* An alias is a name before "," or FROM ("SELECT Id FORM X" is a typo). */
+		if (!q->count && !it->sub && peek(p)->kind == T_IDENT && !is_reserved(peek(p)) &&
+		    (p->t[p->i + 1].kind == T_COMMA || is_kw(&p->t[p->i + 1], "FROM")))
+			it->alias = p->i++;
+		if (peek(p)->kind != T_COMMA)
+			return 0;
+		if (q->count)
+			return unexpected(p);
+		p->i++;
+	}
+}
+
+/* Whether path is one of q's GROUP BY fields. */
+static int is_grouped(const struct soql_query *q, const struct path *path)
+{
+	for (size_t i = 0; i < q->ngroups; i++)
+		if (path_eq(&q->groups[i], path))
+			return 1;
+	return 0;
+}
+
+/* Parses the GROUP BY list at the current token (after "GROUP BY"). */
+static int parse_group(struct parser *p, struct soql_query *q)
+{
+	size_t alloc = 0;
+
+	do {
+		struct tok *t = peek(p);
+		struct path path;
+
+		if (t->kind != T_IDENT || is_reserved(t))
+			return unexpected(p);
+		if (resolve_path(p, q->type, t, &path) < 0)
+			return -1;
+		if (!objects_field_groupable(path.field))
+			return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+				    "field '%s' can not be grouped in a query call",
+				    path.field->name);
+		p->i++;
+		if (is_grouped(q, &path))
+			continue;
+		if (q->ngroups == alloc) {
+			struct path *g;
+
+			alloc = alloc ? alloc * 2 : 4;
+			g = realloc(q->groups, alloc * sizeof(*g));
+			if (g == NULL)
+				return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+			q->groups = g;
+		}
+		q->groups[q->ngroups++] = path;
+	} while (peek(p)->kind == T_COMMA && (p->i++, 1));
+	return 0;
+}
+
+/* Where semi-joins sit in a WHERE tree: only under AND, as Salesforce allows. */
+enum { UNDER_TOP, UNDER_OR, UNDER_NOT };
+
+static int check_semi_place(struct parser *p, const struct cond *c, int under)
+{
+	switch (c->kind) {
+	case C_AND:
+		return check_semi_place(p, c->l, under) < 0 ? -1 : check_semi_place(p, c->r, under);
+	case C_OR:
+		return check_semi_place(p, c->l, UNDER_OR) < 0 ? -1 :
+		       check_semi_place(p, c->r, UNDER_OR);
+	case C_NOT:
+		return check_semi_place(p, c->l, under == UNDER_TOP ? UNDER_NOT : under);
+	default:
+		if (c->sub == NULL || under == UNDER_TOP)
+			return 0;
+		return qerr(p->text, c->pos, p->e, "MALFORMED_QUERY", "%s", under == UNDER_OR ?
+			    "Semi join sub-selects are not allowed with the 'OR' operator" :
+			    "Semi join sub-selects are only allowed at the top level WHERE "
+			    "expressions.");
+	}
+}
+
+/* HAVING compares aggregates and grouped fields only. */
+static int check_having(struct parser *p, const struct soql_query *q, const struct cond *c)
+{
+	switch (c->kind) {
+	case C_AND: case C_OR:
+		return check_having(p, q, c->l) < 0 ? -1 : check_having(p, q, c->r);
+	case C_NOT:
+		return check_having(p, q, c->l);
+	default:
+		if (c->fn != AF_NONE || is_grouped(q, &c->path))
+			return 0;
+		return qerr(p->text, c->pos, p->e, "MALFORMED_QUERY",
+			    "Field must be grouped or aggregated: %.*s", (int)c->len,
+			    p->text + c->pos);
+	}
+}
+
+/* Sets s->key, the name the item has in an AggregateResult: its alias, exprN (*expr
+ * counts the unnamed aggregates) or its field's name without the path. */
+static int set_key(struct parser *p, const struct soql_query *q, struct sel *s,
+		   const struct raw_item *it, int *expr)
+{
+	char name[256];
+	const struct tok *a = it->alias ? &p->t[it->alias] : NULL;
+
+	if (a != NULL)
+		snprintf(name, sizeof(name), "%.*s", (int)a->len, a->start);
+	else if (s->fn != AF_NONE)
+		snprintf(name, sizeof(name), "expr%d", (*expr)++);
+	else
+		snprintf(name, sizeof(name), "%s", s->path.field->name);
+	for (size_t j = 0; j < q->nsels; j++)
+		if (strcasecmp(q->sels[j].key, name) == 0)
+			return qerr(p->text, a ? a->pos : p->t[it->tok].pos, p->e,
+				    "MALFORMED_QUERY", "duplicate alias: %s", name);
+	s->key = strdup(name);
+	return s->key ? 0 : sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+}
+
+/* Resolves one plain or aggregate select item into s, with q's rules. */
+static int resolve_item(struct parser *p, struct soql_query *q, struct sel *s,
+			const struct raw_item *it, int semi, int *expr)
+{
+	struct tok *t = &p->t[it->tok];
+
+	if (semi && (it->fn != AF_NONE || it->alias))
+		return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+			    "semi join sub selects can only query id fields, cannot use: '%.*s'",
+			    (int)t->len, t->start);
+	if (it->alias && !q->aggregate)
+		return qerr(p->text, p->t[it->alias].pos, p->e, "MALFORMED_QUERY",
+			    "only aggregate expressions use field aliasing");
+	if (resolve_path(p, q->type, t, &s->path) < 0)
+		return -1;
+	s->fn = it->fn;
+	if (s->fn != AF_NONE && !agg_applies(s->fn, s->path.field->type))
+		return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+			    "field %s does not support aggregate operator %s",
+			    s->path.field->name, agg_names[s->fn]);
+	if (semi) {
+		enum objects_ftype ty = s->path.field->type;
+
+		if (ty != OF_ID && ty != OF_REFERENCE)
+			return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+				    "semi join sub selects can only query id fields, cannot "
+				    "use: '%.*s'", (int)t->len, t->start);
+		if (s->path.nhops > 1)
+			return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+				    "inner select field cannot have more than one level of "
+				    "relationships");
+	}
+	if (q->aggregate) {
+		if (s->fn == AF_NONE && !is_grouped(q, &s->path))
+			return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+				    "Field must be grouped or aggregated: %.*s", (int)t->len,
+				    t->start);
+		return set_key(p, q, s, it, expr);
+	}
+	for (size_t j = 0; j < q->nsels; j++)
+		if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path))
+			return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+				    "duplicate field selected: %.*s", (int)t->len, t->start);
+	return 0;
+}
+
+/* Resolves the select list against q's object; p->i is left where it was. */
+static int resolve_select(struct parser *p, struct soql_query *q, const struct raw_item *items,
+			  size_t nitems, int semi)
+{
+	size_t end = p->i;
+	int expr = 0;
+
+	if (semi && nitems != 1) {
+		struct tok *t = &p->t[items[nitems > 1 ? 1 : 0].tok];
+
+		return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+			    "semi join sub selects can only query one id field");
+	}
+	q->sels = calloc(nitems ? nitems : 1, sizeof(*q->sels));
+	if (q->sels == NULL)
+		return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+	for (size_t k = 0; k < nitems; k++) {
+		struct sel *s = &q->sels[q->nsels];
+
+		if (items[k].sub) {
+			struct tok *t = &p->t[items[k].tok];
+
+			if (semi || q->aggregate)	/* a child relationship is never grouped */
+				return qerr(p->text, t->pos, p->e, "MALFORMED_QUERY", semi ?
+					    "semi join sub selects can only query id fields" :
+					    "Field must be grouped or aggregated: (SELECT ...)");
+			p->i = items[k].tok;
+			if (parse_sub(p, q->type, s) < 0) {
+				q->nsels++;
+				return -1;
+			}
+			s->child = s->sub->child;
+			s->child_field = objects_field_find(s->sub->type, s->child->field);
+		} else if (resolve_item(p, q, s, &items[k], semi, &expr) < 0) {
+			free(s->key);
+			s->key = NULL;
+			return -1;
+		}
+		q->nsels++;
+	}
+	p->i = end;
+	return 0;
+}
+
+/* In an aggregate query, ORDER BY takes aggregates and grouped fields. */
+static int check_aggregate_order(struct parser *p, const struct soql_query *q)
+{
+	for (size_t i = 0; i < q->norders; i++) {
+		const struct order *o = &q->orders[i];
+
+		if (o->fn == AF_NONE && !is_grouped(q, &o->path))
+			return qerr(p->text, o->pos, p->e, "MALFORMED_QUERY",
+				    "Ordered field must be grouped or aggregated: %.*s",
+				    (int)o->len, p->text + o->pos);
+	}
+	return 0;
+}
+
+/*
+ * Parses "SELECT ... FROM X ..." at the current token. With parent, X is one of
+ * parent's child relationships and the query is a subquery; with semi, the query is a
+ * semi- or anti-join's: one Id or reference field, WHERE only.
+ */
+static struct soql_query *parse_query(struct parser *p, const struct objects_type *parent,
+				      int semi)
 {
 	struct soql_query *q = calloc(1, sizeof(*q));
 	struct raw_item *items = NULL;
-	size_t nitems = 0, alloc = 0;
+	size_t nitems = 0;
 	struct tok *t;
 
 	if (q == NULL) {
@@ -1147,66 +1587,8 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 	}
 	atomic_init(&q->refs, 1);
 	q->limit = -1;
-	if (expect_kw(p, "SELECT") < 0)
+	if (expect_kw(p, "SELECT") < 0 || read_select(p, q, parent, &items, &nitems) < 0)
 		goto fail;
-	/* The select list comes before FROM names its object, so remember the items and
-	 * resolve them afterwards. */
-	for (;;) {
-		t = peek(p);
-		if (nitems == alloc) {
-			struct raw_item *ni;
-
-			alloc = alloc ? alloc * 2 : 16;
-			ni = realloc(items, alloc * sizeof(*ni));
-			if (ni == NULL) {
-				sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
-				goto fail;
-			}
-			items = ni;
-		}
-		if (is_kw(t, "COUNT") && p->t[p->i + 1].kind == T_LPAREN && nitems == 0 &&
-		    parent == NULL) {
-			p->i += 2;
-			if (peek(p)->kind != T_RPAREN) {
-				qerr(p->text, peek(p)->pos, p->e, "MALFORMED_QUERY",
-				     "aggregate functions other than COUNT() are not supported "
-				     "by this sandbox");
-				goto fail;
-			}
-			p->i++;
-			q->count = 1;
-		} else if (t->kind == T_LPAREN && parent == NULL &&
-			   is_kw(&p->t[p->i + 1], "SELECT")) {
-			/* Skip the subquery for now: find its closing parenthesis. */
-			int depth = 0;
-
-			items[nitems++] = (struct raw_item){ p->i, 1 };
-			do {
-				if (peek(p)->kind == T_LPAREN)
-					depth++;
-				else if (peek(p)->kind == T_RPAREN)
-					depth--;
-				else if (peek(p)->kind == T_EOF) {
-					unexpected(p);
-					goto fail;
-				}
-				p->i++;
-			} while (depth > 0);
-		} else if (t->kind == T_IDENT && !is_reserved(t)) {
-			items[nitems++] = (struct raw_item){ p->i, 0 };
-			p->i++;
-		} else {
-			unexpected(p);
-			goto fail;
-		}
-		if (peek(p)->kind != T_COMMA)
-			break;
-		if (q->count) {
-			unexpected(p);
-			goto fail;
-		}
-		p->i++;
-	}
 	if (expect_kw(p, "FROM") < 0)
 		goto fail;
 	t = peek(p);
@@ -1246,8 +1628,34 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 	}
 	p->i++;
 	if (accept_kw(p, "WHERE")) {
+		struct soql_query *outer = p->cur;
+
+		p->cur = q;
 		q->where = parse_or(p, q->type);
+		p->cur = outer;
 		if (q->where == NULL)
+			goto fail;
+		if (q->nsemis > 0 && check_semi_place(p, q->where, UNDER_TOP) < 0)
+			goto fail;
+	}
+	if (semi)	/* the caller expects ")": anything else is unexpected there */
+		goto resolve;
+	if (!q->count && is_kw(peek(p), "GROUP")) {
+		p->i++;
+		if (expect_kw(p, "BY") < 0 || parse_group(p, q) < 0)
+			goto fail;
+	}
+	if (is_kw(peek(p), "HAVING")) {
+		const char *no_semi = p->no_semi;
+
+		p->i++;
+		p->having = 1;
+		p->no_semi = "Semi join sub-selects are only allowed at the top level WHERE "
+			     "expressions.";
+		q->having = parse_or(p, q->type);
+		p->having = 0;
+		p->no_semi = no_semi;
+		if (q->having == NULL)
 			goto fail;
 	}
 	if (accept_kw(p, "ORDER")) {
@@ -1266,44 +1674,20 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 			goto fail;
 		}
 	}
-	/* Now resolve the select list against the object. */
-	{
-		size_t end = p->i;
+	/* Any aggregate anywhere, or GROUP BY, makes the result AggregateResults. */
+	q->aggregate = q->ngroups > 0 || q->having != NULL;
+	for (size_t k = 0; k < nitems; k++)
+		q->aggregate |= items[k].fn != AF_NONE;
+	for (size_t k = 0; k < q->norders; k++)
+		q->aggregate |= q->orders[k].fn != AF_NONE;
+	if (q->aggregate && (check_aggregate_order(p, q) < 0 ||
+			     (q->having && check_having(p, q, q->having) < 0)))
+		goto fail;
 
-		q->sels = calloc(nitems ? nitems : 1, sizeof(*q->sels));
-		if (q->sels == NULL) {
-			sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
-			goto fail;
-		}
-		for (size_t k = 0; k < nitems; k++) {
-			struct sel *s = &q->sels[q->nsels];
-
-			if (items[k].sub) {
-				p->i = items[k].tok;
-				if (parse_sub(p, q->type, s) < 0) {
-					q->nsels++;
-					goto fail;
-				}
-				s->child = s->sub->child;
-				s->child_field = objects_field_find(s->sub->type, s->child->field);
-			} else {
-				struct tok *it = &p->t[items[k].tok];
-
-				if (resolve_path(p, q->type, it, &s->path) < 0)
-					goto fail;
-				for (size_t j = 0; j < q->nsels; j++)
-					if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path)) {
-						qerr(p->text, it->pos, p->e, "MALFORMED_QUERY",
-						     "duplicate field selected: %.*s", (int)it->len,
-						     it->start);
-						goto fail;
-					}
-			}
-			q->nsels++;
-		}
-		p->i = end;
-	}
-	if (build_out(q) < 0) {
+resolve:
+	if (resolve_select(p, q, items, nitems, semi) < 0)
+		goto fail;
+	if (!q->aggregate && build_out(q) < 0) {
 		sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 		goto fail;
 	}
@@ -1326,6 +1710,11 @@ int soql_is_count(const struct soql_query *q)
 	return q->count;
 }
 
+int soql_is_aggregate(const struct soql_query *q)
+{
+	return q->aggregate;
+}
+
 struct soql_query *soql_parse(const char *text, struct sferr *e)
 {
 	return soql_parse_at(text, isotime_now_ms(), e);
@@ -1343,8 +1732,8 @@ struct soql_query *soql_parse_at(const char *text, int64_t now_ms, struct sferr 
 	}
 	if (lex(&lx, text, e) < 0)
 		return NULL;
-	p = (struct parser){ text, lx.toks, 0, e, now_ms };
-	q = parse_query(&p, NULL);
+	p = (struct parser){ text, lx.toks, 0, e, now_ms, NULL, NULL, 0 };
+	q = parse_query(&p, NULL, 0);
 	if (q != NULL && peek(&p)->kind != T_EOF) {
 		unexpected(&p);
 		soql_free(q);
@@ -1372,6 +1761,8 @@ struct soql_rows {
 	const struct objects_rec **recs;
 	size_t n;
 	size_t total;
+	char *agg;		/* aggregate queries: the n AggregateResults, rendered */
+	size_t *agg_off;	/* where each starts in agg (n + 1 offsets) */
 };
 
 struct run {
@@ -1512,16 +1903,35 @@ static int includes_all(const char *have, const char *want)
 	return 1;
 }
 
-static int eval(const struct objects *s, const struct cond *c, const struct objects_rec *rec)
+/* The Ids a semi- or anti-join's subquery selected, sorted on their first 15
+ * characters (borrowed from the records, valid while the store lock is held). */
+struct semi_set {
+	const char **ids;
+	size_t n;
+};
+
+/* What WHERE is evaluated against: the store, and the sets of the query's semi-joins. */
+struct ectx {
+	const struct objects *s;
+	const struct semi_set *sets;
+};
+
+static int cmp_id15_str(const void *a, const void *b)
 {
+	return memcmp(*(const char *const *)a, *(const char *const *)b, 15);
+}
+
+static int eval(const struct ectx *x, const struct cond *c, const struct objects_rec *rec)
+{
+	const struct objects *s = x->s;
 	const struct objects_rec *leaf;
 	const char *text;
 	size_t fi = c->path.field_idx;
 
 	switch (c->kind) {
-	case C_AND: return eval(s, c->l, rec) && eval(s, c->r, rec);
-	case C_OR: return eval(s, c->l, rec) || eval(s, c->r, rec);
-	case C_NOT: return !eval(s, c->l, rec);
+	case C_AND: return eval(x, c->l, rec) && eval(x, c->r, rec);
+	case C_OR: return eval(x, c->l, rec) || eval(x, c->r, rec);
+	case C_NOT: return !eval(x, c->l, rec);
 	default: break;
 	}
 	leaf = follow(s, rec, &c->path);
@@ -1534,7 +1944,12 @@ static int eval(const struct objects *s, const struct cond *c, const struct obje
 		size_t len = 0;
 
 		text = leaf ? objects_rec_text(leaf, fi, &len) : NULL;
-		if (c->sorted && (c->vals[0].kind != V_ID || text == NULL || len >= 15)) {
+		if (c->sub != NULL) {
+			const struct semi_set *set = &x->sets[c->semi];
+
+			in = text != NULL && len >= 15 &&
+			     bsearch(&text, set->ids, set->n, sizeof(*set->ids), cmp_id15_str);
+		} else if (c->sorted && (c->vals[0].kind != V_ID || text == NULL || len >= 15)) {
 			struct value key = { .s = (char *)(uintptr_t)text };
 
 			in = text != NULL &&
@@ -1562,12 +1977,12 @@ static int eval(const struct objects *s, const struct cond *c, const struct obje
 	}
 }
 
-static int keep(const struct objects *s, int all_rows, const struct soql_query *q,
+static int keep(const struct ectx *x, int all_rows, const struct soql_query *q,
 		const struct objects_rec *rec)
 {
 	if (!all_rows && objects_rec_deleted(rec))
 		return 0;
-	return q->where == NULL || eval(s, q->where, rec);
+	return q->where == NULL || eval(x, q->where, rec);
 }
 
 /* ---- Sorting ---- */
@@ -1588,6 +2003,18 @@ struct row {
 /* qsort has no context argument in C17; the key order of the sort in progress. */
 static _Thread_local const struct soql_query *sort_q;
 
+/* Compares two non-null keys of a field of type ft. */
+static inline int key_cmp(enum objects_ftype ft, const struct skey *ka, const struct skey *kb)
+{
+	if (objects_ftype_is_text(ft))
+		return strcasecmp(ka->str, kb->str);
+	if (ft == OF_ID || ft == OF_REFERENCE)
+		return strcmp(ka->str, kb->str);
+	if (ft == OF_DATETIME || ft == OF_DATE)
+		return ka->t < kb->t ? -1 : ka->t > kb->t;
+	return ka->num < kb->num ? -1 : ka->num > kb->num;
+}
+
 static int row_cmp(const void *pa, const void *pb)
 {
 	const struct row *a = pa, *b = pb;
@@ -1595,7 +2022,6 @@ static int row_cmp(const void *pa, const void *pb)
 	for (size_t i = 0; i < sort_q->norders; i++) {
 		const struct order *o = &sort_q->orders[i];
 		const struct skey *ka = &a->keys[i], *kb = &b->keys[i];
-		enum objects_ftype ft = o->path.field->type;
 		int c;
 
 		if (ka->null || kb->null) {
@@ -1603,25 +2029,17 @@ static int row_cmp(const void *pa, const void *pb)
 				continue;
 			return (ka->null ? -1 : 1) * (o->nulls_last ? -1 : 1);
 		}
-		if (objects_ftype_is_text(ft))
-			c = strcasecmp(ka->str, kb->str);
-		else if (ft == OF_ID || ft == OF_REFERENCE)
-			c = strcmp(ka->str, kb->str);
-		else if (ft == OF_DATETIME || ft == OF_DATE)
-			c = ka->t < kb->t ? -1 : ka->t > kb->t;
-		else
-			c = ka->num < kb->num ? -1 : ka->num > kb->num;
+		c = key_cmp(o->path.field->type, ka, kb);
 		if (c != 0)
 			return o->desc ? -c : c;
 	}
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Reads order key o of rec into *k. */
-static void read_key(const struct objects *s, const struct order *o,
+/* Reads the value at path p of rec into *k. */
+static void read_key(const struct objects *s, const struct path *p,
 		     const struct objects_rec *rec, struct skey *k)
 {
-	const struct path *p = &o->path;
 	const struct objects_rec *leaf = follow(s, rec, p);
 	size_t fi = p->field_idx;
 	enum objects_ftype ft = p->field->type;
@@ -1656,7 +2074,7 @@ static int sort_compare(const struct objects *s, const struct soql_query *q,
 	for (size_t i = 0; i < n; i++) {
 		rows[i] = (struct row){ recs[i], i, keys + i * q->norders };
 		for (size_t k = 0; k < q->norders; k++)
-			read_key(s, &q->orders[k], recs[i], &rows[i].keys[k]);
+			read_key(s, &q->orders[k].path, recs[i], &rows[i].keys[k]);
 	}
 	sort_q = q;
 	qsort(rows, n, sizeof(*rows), row_cmp);
@@ -1754,7 +2172,7 @@ static void rank_into(const struct objects *s, const struct soql_query *q,
 {
 	struct skey k;
 
-	read_key(s, &q->orders[0], rec, &k);
+	read_key(s, &q->orders[0].path, rec, &k);
 	a->rank = rank_of(&q->orders[0], &k);
 	a->rec = rec;
 }
@@ -1852,6 +2270,8 @@ void soql_rows_free(struct soql_rows *r)
 		return;
 	objects_unpin(r->s, r->pin);
 	free(r->recs);
+	free(r->agg);
+	free(r->agg_off);
 	soql_free(r->top);
 	free(r);
 }
@@ -1866,6 +2286,49 @@ size_t soql_rows_total(const struct soql_rows *r)
 	return r->total;
 }
 
+static void free_semi_sets(struct semi_set *sets, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(sets[i].ids);
+}
+
+/* Runs the subqueries of q's semi- and anti-joins into sets (q->nsemis of them; free
+ * them with free_semi_sets). Returns 0 or -1 (out of memory). */
+static int semi_sets(const struct soql_query *q, const struct objects *s, int all_rows,
+		     struct semi_set *sets)
+{
+	const struct ectx plain = { s, NULL };
+
+	for (size_t k = 0; k < q->nsemis; k++) {
+		const struct soql_query *sub = q->semis[k]->sub;
+		const struct path *p = &sub->sels[0].path;
+		size_t n = objects_count(s, sub->type);
+
+		sets[k].ids = malloc((n ? n : 1) * sizeof(*sets[k].ids));
+		if (sets[k].ids == NULL)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			const struct objects_rec *rec = objects_at(s, sub->type, i);
+			const struct objects_rec *leaf;
+			const char *id;
+			size_t len = 0;
+
+			if (!keep(&plain, all_rows, sub, rec))
+				continue;
+			leaf = follow(s, rec, p);
+			id = leaf ? objects_rec_text(leaf, p->field_idx, &len) : NULL;
+			if (id != NULL && len >= 15)
+				sets[k].ids[sets[k].n++] = id;
+		}
+		qsort(sets[k].ids, sets[k].n, sizeof(*sets[k].ids), cmp_id15_str);
+	}
+	return 0;
+}
+
+static struct soql_rows *aggregate(struct soql_query *q, const struct objects *s,
+				   const struct soql_opts *o, const struct ectx *x,
+				   const struct objects_rec **recs, size_t m, struct sferr *e);
+
 /*
  * One pass over the records evaluates WHERE and, when the sort has a rank, ranks each
  * match while it is in the cache (the ranked rows then carry the records themselves).
@@ -1874,24 +2337,34 @@ struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
 			      const struct soql_opts *o, struct sferr *e)
 {
 	size_t n = objects_count(s, q->type), m = 0, start = 0, end = 0;
-	int ranked = !q->count && rankable(q);
+	int ranked = !q->count && !q->aggregate && rankable(q);
 	struct ranked *a = ranked ? malloc((n ? n : 1) * sizeof(*a)) : NULL;
 	const struct objects_rec **recs = ranked ? NULL : malloc((n ? n : 1) * sizeof(*recs));
 	struct soql_rows *rows = NULL;
+	struct semi_set sets[MAX_SEMI] = { { NULL, 0 } };
+	struct ectx x = { s, sets };
 
 	if (ranked ? a == NULL : recs == NULL)
+		goto oom;
+	if (semi_sets(q, s, o->all_rows, sets) < 0)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
 		const struct objects_rec *rec = objects_at(s, q->type, i);
 
 		/* Records lie apart in memory; ask for the next ones early. */
 		objects_prefetch(objects_at(s, q->type, i + 8));
-		if (!keep(s, o->all_rows, q, rec))
+		if (!keep(&x, o->all_rows, q, rec))
 			continue;
 		if (ranked)
 			rank_into(s, q, rec, &a[m++]);
 		else
 			recs[m++] = rec;
+	}
+	if (q->aggregate) {
+		rows = aggregate(q, s, o, &x, recs, m, e);
+		free_semi_sets(sets, q->nsemis);
+		free(recs);
+		return rows;
 	}
 	if (ranked) {
 		recs = malloc((m ? m : 1) * sizeof(*recs));
@@ -1906,11 +2379,13 @@ struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
 			end - start);
 	if (rows == NULL)
 		goto oom;
+	free_semi_sets(sets, q->nsemis);
 	free(a);
 	free(recs);
 	return rows;
 
 oom:
+	free_semi_sets(sets, q->nsemis);
 	free(a);
 	free(recs);
 	sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
@@ -1968,6 +2443,18 @@ static void put_lit(struct run *r, const char *s)
 	put(r, s, strlen(s));
 }
 
+/* Appends d as jansson writes reals (17 digits, ".0" on whole numbers), which is what
+ * the REST API has always shown. */
+static void put_real(struct run *r, double d)
+{
+	char tmp[64];
+	json_t *v = json_real(d);
+	size_t n = v ? json_dumpb(v, tmp, sizeof(tmp), JSON_ENCODE_ANY) : 0;
+
+	json_decref(v);
+	put(r, n > 0 && n <= sizeof(tmp) ? tmp : "null", n > 0 && n <= sizeof(tmp) ? n : 4);
+}
+
 /* Appends field i of rec (of type t) as JSON. */
 static void put_value(struct run *r, const struct objects_rec *rec, size_t i)
 {
@@ -2011,17 +2498,9 @@ static void put_value(struct run *r, const struct objects_rec *rec, size_t i)
 		snprintf(tmp, sizeof(tmp), "%lld", (long long)objects_rec_number(rec, i));
 		put_lit(r, tmp);
 		return;
-	case OF_DOUBLE: {
-		/* jansson's way of writing reals (17 digits, ".0" on whole numbers) is
-		 * what the REST API has always shown; ask it. */
-		json_t *v = json_real(objects_rec_number(rec, i));
-		size_t n = v ? json_dumpb(v, tmp, sizeof(tmp), JSON_ENCODE_ANY) : 0;
-
-		json_decref(v);
-		put(r, n > 0 && n <= sizeof(tmp) ? tmp : "null",
-			   n > 0 && n <= sizeof(tmp) ? n : 4);
+	case OF_DOUBLE:
+		put_real(r, objects_rec_number(rec, i));
 		return;
-	}
 	default:
 		text = objects_rec_text(rec, i, &len);
 		if (text != NULL)
@@ -2042,10 +2521,11 @@ static void child_result(struct run *r, const struct sel *sel, const struct obje
 	const struct objects_rec **recs = NULL;
 	size_t n = 0, alloc = 0, start, end, shown, page = r->o->child_page_size;
 	char *url = NULL, head[96];
+	struct ectx x = { r->s, NULL };
 
 	for (const struct objects_rec *c = objects_child_next(r->s, sel->child, rec, NULL); c;
 	     c = objects_child_next(r->s, sel->child, rec, c)) {
-		if (!keep(r->s, r->rows->all_rows, sub, c))
+		if (!keep(&x, r->rows->all_rows, sub, c))
 			continue;
 		if (n == alloc) {
 			const struct objects_rec **p;
@@ -2133,11 +2613,366 @@ static void emit(struct run *r, const struct onode *n, const struct objects_rec 
 	put(r, "}", 1);
 }
 
+/* ---- Aggregate queries ---- */
+
+/*
+ * The value of an aggregate (or of a grouped field) over one group: null, or a key
+ * of type ft; leaf, when the value is a record's field (grouped fields, MIN, MAX), is
+ * that record, rendered as plain results render the field.
+ */
+struct gval {
+	int null;
+	enum objects_ftype ft;
+	struct skey k;
+	const struct objects_rec *leaf;
+	size_t idx;
+};
+
+/* qsort's context for COUNT_DISTINCT: the type of the keys sorted. */
+static _Thread_local enum objects_ftype distinct_ft;
+
+static int distinct_cmp(const void *a, const void *b)
+{
+	return key_cmp(distinct_ft, a, b);
+}
+
+/* Computes fn over path for recs[0..n) into *g. Returns 0 or -1 (out of memory). */
+static int agg_eval(const struct objects *s, enum agg_fn fn, const struct path *p,
+		    const struct objects_rec *const *recs, size_t n, struct gval *g)
+{
+	enum objects_ftype ft = p->field->type;
+	struct skey *keys = NULL;
+	size_t nn = 0;
+	double sum = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->ft = fn == AF_COUNT || fn == AF_COUNT_DISTINCT ? OF_INT : fn == AF_AVG ? OF_DOUBLE : ft;
+	g->idx = p->field_idx;
+	if (fn == AF_COUNT_DISTINCT && (keys = malloc((n ? n : 1) * sizeof(*keys))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct skey k;
+
+		read_key(s, p, recs[i], &k);
+		if (fn == AF_NONE) {
+			g->null = k.null;
+			g->k = k;
+			g->leaf = follow(s, recs[i], p);
+			break;
+		}
+		if (k.null)
+			continue;
+		if (fn == AF_COUNT_DISTINCT)
+			keys[nn] = k;
+		if ((fn == AF_MIN || fn == AF_MAX) && nn > 0) {
+			int c = key_cmp(ft, &k, &g->k);
+
+			if (fn == AF_MIN ? c < 0 : c > 0) {
+				g->k = k;
+				g->leaf = follow(s, recs[i], p);
+			}
+		} else if (fn == AF_MIN || fn == AF_MAX) {
+			g->k = k;
+			g->leaf = follow(s, recs[i], p);
+		}
+		sum += k.num;
+		nn++;
+	}
+	switch (fn) {
+	case AF_NONE:
+		g->null |= n == 0;
+		break;
+	case AF_COUNT:
+		g->k.num = (double)nn;
+		break;
+	case AF_COUNT_DISTINCT: {
+		size_t d = 0;
+
+		distinct_ft = ft;
+		qsort(keys, nn, sizeof(*keys), distinct_cmp);
+		for (size_t i = 0; i < nn; i++)
+			d += i == 0 || key_cmp(ft, &keys[i - 1], &keys[i]) != 0;
+		g->k.num = (double)d;
+		free(keys);
+		break;
+	}
+	case AF_SUM: case AF_AVG:
+		g->null = nn == 0;
+		g->k.num = fn == AF_SUM || nn == 0 ? sum : sum / (double)nn;
+		break;
+	default:	/* MIN, MAX */
+		g->null = nn == 0;
+		break;
+	}
+	return 0;
+}
+
+/* Whether aggregate value g matches leaf condition c of HAVING (cmp_one's rules). */
+static int gval_match(const struct gval *g, const struct cond *c)
+{
+	int any = 0;
+
+	if (c->kind == C_LIKE)
+		return !g->null && g->k.str != NULL && like(g->k.str, c->vals[0].s);
+	for (size_t i = 0; i < c->nvals && !any; i++) {
+		const struct value *lit = &c->vals[i];
+		enum cmp_op op = c->kind == C_CMP ? c->op : OP_EQ;
+		int d = 0;
+
+		if (lit->kind == V_NULL) {
+			any = op == OP_EQ ? g->null : !g->null;
+			continue;
+		}
+		if (g->null) {
+			any = op == OP_NE;
+			continue;
+		}
+		switch (lit->kind) {
+		case V_TIME:
+			any = time_cmp(g->k.t, lit, op);
+			continue;
+		case V_TEXT:
+			d = strcasecmp(g->k.str ? g->k.str : "", lit->s);
+			break;
+		case V_ID:
+			d = strncmp(g->k.str ? g->k.str : "", lit->s, 15);
+			break;
+		case V_BOOL:
+			d = (g->k.num != 0) != lit->b;
+			break;
+		default:
+			d = g->k.num < lit->num ? -1 : g->k.num > lit->num;
+			break;
+		}
+		any = op == OP_EQ ? d == 0 : op == OP_NE ? d != 0 : op == OP_LT ? d < 0 :
+		      op == OP_LE ? d <= 0 : op == OP_GT ? d > 0 : d >= 0;
+	}
+	return c->kind == C_NOT_IN ? !any : any;
+}
+
+/* Evaluates HAVING condition c on the group recs[0..n); -1 when out of memory. */
+static int having_eval(const struct ectx *x, const struct cond *c,
+		       const struct objects_rec *const *recs, size_t n)
+{
+	struct gval g;
+	int l;
+
+	switch (c->kind) {
+	case C_AND: case C_OR:
+		if ((l = having_eval(x, c->l, recs, n)) < 0)
+			return -1;
+		if (l == (c->kind == C_OR))
+			return l;
+		return having_eval(x, c->r, recs, n);
+	case C_NOT:
+		l = having_eval(x, c->l, recs, n);
+		return l < 0 ? -1 : !l;
+	default:
+		break;
+	}
+	if (c->fn == AF_NONE)	/* a grouped field: the same all through the group */
+		return n > 0 && eval(x, c, recs[0]);
+	if (agg_eval(x->s, c->fn, &c->path, recs, n, &g) < 0)
+		return -1;
+	return gval_match(&g, c);
+}
+
+/* One group: its records (a run of the sorted matches) and its ORDER BY keys. */
+struct group {
+	const struct objects_rec *const *recs;
+	size_t n;
+	size_t idx;
+	struct gval *keys;
+};
+
+/* qsort's context: the query whose groups are being ordered. */
+static _Thread_local const struct soql_query *group_q;
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	const struct group *a = pa, *b = pb;
+
+	for (size_t i = 0; i < group_q->norders; i++) {
+		const struct order *o = &group_q->orders[i];
+		const struct gval *ka = &a->keys[i], *kb = &b->keys[i];
+		int c;
+
+		if (ka->null || kb->null) {
+			if (ka->null && kb->null)
+				continue;
+			return (ka->null ? -1 : 1) * (o->nulls_last ? -1 : 1);
+		}
+		c = key_cmp(ka->ft, &ka->k, &kb->k);
+		if (c != 0)
+			return o->desc ? -c : c;
+	}
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Appends g as JSON. */
+static void put_gval(struct run *r, enum agg_fn fn, const struct gval *g)
+{
+	char tmp[32];
+
+	if (g->null) {
+		put_lit(r, "null");
+	} else if (g->leaf != NULL) {
+		put_value(r, g->leaf, g->idx);
+	} else if (fn == AF_COUNT || fn == AF_COUNT_DISTINCT || g->ft == OF_INT) {
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)g->k.num);
+		put_lit(r, tmp);
+	} else {
+		put_real(r, g->k.num);
+	}
+}
+
+/* Appends group g as an AggregateResult: attributes without a url, then the select list
+ * by key. Returns 0 or -1 (out of memory). */
+static int put_group(struct run *r, const struct soql_query *q, const struct group *g)
+{
+	put_lit(r, "{\"attributes\":{\"type\":\"AggregateResult\"}");
+	for (size_t i = 0; i < q->nsels; i++) {
+		const struct sel *sel = &q->sels[i];
+		struct gval v;
+
+		if (agg_eval(r->s, sel->fn, &sel->path, g->recs, g->n, &v) < 0)
+			return -1;
+		put(r, ",", 1);
+		put_str(r, sel->key, strlen(sel->key));
+		put(r, ":", 1);
+		put_gval(r, sel->fn, &v);
+	}
+	put(r, "}", 1);
+	return r->failed ? -1 : 0;
+}
+
+/*
+ * Groups the matching records recs[0..m) by q's GROUP BY (one group of all of them
+ * without it), keeps the groups HAVING accepts, orders them (by ORDER BY, else by the
+ * grouped values), applies OFFSET and LIMIT and renders them. Salesforce never pages an
+ * aggregate result: more than MAX_AGG_ROWS groups is an error.
+ */
+static struct soql_rows *aggregate(struct soql_query *q, const struct objects *s,
+				   const struct soql_opts *o, const struct ectx *x,
+				   const struct objects_rec **recs, size_t m, struct sferr *e)
+{
+	struct order *by = calloc(q->ngroups ? q->ngroups : 1, sizeof(*by));
+	struct soql_query gq = { .orders = by, .norders = q->ngroups };
+	struct group *groups = malloc((m ? m : 1) * sizeof(*groups));
+	struct gval *keys = NULL;
+	size_t ng = 0, kept = 0, start, end;
+	struct buf b;
+	struct run r = { s, o, NULL, &b, 0, "", 0 };
+	struct soql_rows *rows = NULL;
+	size_t *off = NULL;
+
+	buf_init(&b, 0);
+	if (by == NULL || groups == NULL)
+		goto oom;
+	for (size_t i = 0; i < q->ngroups; i++)
+		by[i].path = q->groups[i];
+	if (sort_recs(s, &gq, recs, m) < 0)
+		goto oom;
+	/* Runs of equal grouped values are the groups (text compares ignoring case). */
+	for (size_t i = 0, j; i < m || (i == 0 && q->ngroups == 0); i = j) {
+		for (j = i + 1; j < m; j++) {
+			int same = 1;
+
+			for (size_t k = 0; k < q->ngroups && same; k++) {
+				struct skey a, c;
+
+				read_key(s, &q->groups[k], recs[i], &a);
+				read_key(s, &q->groups[k], recs[j], &c);
+				same = a.null == c.null &&
+				       (a.null || key_cmp(q->groups[k].field->type, &a, &c) == 0);
+			}
+			if (!same)
+				break;
+		}
+		if (q->ngroups == 0)
+			j = m > 0 ? m : 1;
+		groups[ng] = (struct group){ recs + i, (j < m ? j : m) - i, ng, NULL };
+		ng++;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		int h = q->having ? having_eval(x, q->having, groups[i].recs, groups[i].n) : 1;
+
+		if (h < 0)
+			goto oom;
+		if (h)
+			groups[kept++] = groups[i];
+	}
+	if (q->norders > 0 && kept > 1) {
+		keys = malloc(kept * q->norders * sizeof(*keys));
+		if (keys == NULL)
+			goto oom;
+		for (size_t i = 0; i < kept; i++) {
+			groups[i].keys = keys + i * q->norders;
+			for (size_t k = 0; k < q->norders; k++)
+				if (agg_eval(s, q->orders[k].fn, &q->orders[k].path, groups[i].recs,
+					     groups[i].n, &groups[i].keys[k]) < 0)
+					goto oom;
+		}
+		group_q = q;
+		qsort(groups, kept, sizeof(*groups), group_cmp);
+		group_q = NULL;
+	}
+	start = (size_t)q->offset < kept ? (size_t)q->offset : kept;
+	end = q->limit >= 0 && start + (size_t)q->limit < kept ? start + (size_t)q->limit : kept;
+	if (end - start > MAX_AGG_ROWS) {
+		sferr_set(e, 400, "EXCEEDED_ID_LIMIT", "Aggregate query does not support "
+			  "queryMore(), use LIMIT to restrict the results to a single batch");
+		goto fail;
+	}
+	snprintf(r.base, sizeof(r.base), "/services/data/v%s/sobjects/",
+		 o->version ? o->version : "58.0");
+	r.base_len = strlen(r.base);
+	off = malloc((end - start + 1) * sizeof(*off));
+	if (off == NULL)
+		goto oom;
+	for (size_t i = start; i < end; i++) {
+		off[i - start] = b.len;
+		if (put_group(&r, q, &groups[i]) < 0)
+			goto oom;
+	}
+	off[end - start] = b.len;
+	rows = rows_new(s, q, q, o->all_rows, recs, 0, end - start);
+	if (rows == NULL)
+		goto oom;
+	rows->n = end - start;
+	rows->agg = buf_detach(&b, NULL);
+	rows->agg_off = off;
+	off = NULL;
+	goto done;
+
+oom:
+	sferr_set(e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+fail:
+	soql_rows_free(rows);
+	rows = NULL;
+done:
+	buf_free(&b);
+	free(off);
+	free(keys);
+	free(groups);
+	free(by);
+	return rows;
+}
+
 int soql_render(const struct soql_rows *rows, const struct objects *s,
 		const struct soql_opts *o, size_t from, size_t n, struct buf *out)
 {
 	struct run r = { s, o, rows, out, 0, "", 0 };
 
+	if (rows->agg != NULL) {	/* AggregateResults, rendered by soql_select */
+		for (size_t i = from; i < rows->n && i < from + n && !r.failed; i++) {
+			if (i > from)
+				put(&r, ",", 1);
+			put(&r, rows->agg + rows->agg_off[i],
+			    rows->agg_off[i + 1] - rows->agg_off[i]);
+		}
+		return r.failed ? -1 : 0;
+	}
 	snprintf(r.base, sizeof(r.base), "/services/data/v%s/sobjects/",
 		 o->version ? o->version : "58.0");
 	r.base_len = strlen(r.base);

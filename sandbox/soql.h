@@ -13,26 +13,53 @@
 #include "util/buf.h"
 
 /*
- * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT() and child
- * subqueries `(SELECT ... FROM Children__r [WHERE] [ORDER BY] [LIMIT])`; FROM one
- * object; WHERE with AND / OR / NOT and parentheses (AND and OR may not be mixed without
- * parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN, LIKE, INCLUDES,
- * EXCLUDES; literals null, true, false, 'strings' (backslash escapes \' \" \\ \n \r \t
- * \b \f \uXXXX, and \% \_ inside LIKE), numbers, dates (2026-11-01), unquoted datetimes
+ * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT(), aggregate
+ * functions (below) and child subqueries `(SELECT ... FROM Children__r [WHERE] [ORDER BY]
+ * [LIMIT])`; FROM one object; WHERE with AND / OR / NOT and parentheses (AND and OR may
+ * not be mixed without parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN,
+ * LIKE, INCLUDES, EXCLUDES, semi- and anti-joins (below); literals null, true, false,
+ * 'strings' (backslash escapes \' \" \\ \n \r \t \b \f \uXXXX, and \% \_ inside LIKE),
+ * numbers, dates (2026-11-01), unquoted datetimes
  * (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY, YESTERDAY,
  * TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH, QUARTER,
  * YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ..., :n; and
  * N_DAYS_AGO:n ... N_FISCAL_YEARS_AGO:n; weeks start on Sunday, the fiscal year is the
  * calendar year); ORDER BY several keys, ASC / DESC,
  * NULLS FIRST / LAST; LIMIT; OFFSET (at most 2000).
+ *
+ * Semi- and anti-joins: an Id or reference field of the queried object IN / NOT IN
+ * (SELECT idOrReferenceField FROM Object [WHERE ...]), the subquery's field at most one
+ * relationship away; as in Salesforce at most two per WHERE, only ANDed at the top level
+ * (not under OR or NOT), not nested, not in child subqueries or HAVING, and no ORDER BY,
+ * LIMIT or OFFSET inside.
+ *
+ * Aggregate queries: COUNT(f), COUNT_DISTINCT(f), MIN(f), MAX(f), SUM(f), AVG(f) with
+ * optional aliases (SELECT COUNT(Id) n), GROUP BY fields and parent paths, HAVING on
+ * aggregates and grouped fields, ORDER BY aggregates and grouped fields, LIMIT and OFFSET
+ * counting groups. Records are AggregateResults keyed by alias, exprN (N counting the
+ * unaliased aggregates) or a grouped field's own name without its path; without GROUP BY
+ * there is exactly one; without ORDER BY groups come in ascending order of their values
+ * (nulls first; text grouped ignoring case). COUNT and COUNT_DISTINCT skip nulls and
+ * give integers; SUM and AVG take numbers (SUM of an integer field is an integer, AVG a
+ * real), and are null over no values, as MIN and MAX are. Salesforce's rules: every
+ * other selected or ordered field grouped; no GROUP BY on datetimes, doubles, multi-
+ * select picklists, long text areas (objects_field_groupable); no aggregate of a
+ * checkbox, multi-select picklist or text area, SUM / AVG only of numbers; no aliases
+ * outside aggregate queries; no aggregates or semi-joins in child subqueries. A result
+ * is one batch of at most 2000 groups.
+ *
  * Keywords and names are case-insensitive; results use canonical names. Text compares
  * case-insensitively; Ids compare on their first 15 characters. Times are UTC.
  *
- * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax), INVALID_TYPE (unknown
- * object or child relationship), INVALID_FIELD (unknown field or relationship, a literal
- * of the wrong type), INVALID_QUERY_FILTER_OPERATOR (bad Id literal, operator that does not
- * fit the field), NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2000). Messages carry the
- * "ERROR at Row:R:Column:C" locator as Salesforce's do.
+ * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax, and the aggregate and
+ * semi-join rules above, in Salesforce's words: "Field must be grouped or aggregated: X",
+ * "field 'X' can not be grouped in a query call", "Semi join sub-selects are not allowed
+ * with the 'OR' operator", ...), INVALID_TYPE (unknown object or child relationship),
+ * INVALID_FIELD (unknown field or relationship, a literal of the wrong type),
+ * INVALID_QUERY_FILTER_OPERATOR (bad Id literal, operator that does not fit the field),
+ * NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2000); soql_select: EXCEEDED_ID_LIMIT (more
+ * than 2000 groups). Messages carry the "ERROR at Row:R:Column:C" locator as
+ * Salesforce's do.
  */
 struct soql_query;
 
@@ -51,6 +78,10 @@ const struct objects_type *soql_type(const struct soql_query *q);
 
 /* Whether the query is SELECT COUNT() (then the result has no records). */
 int soql_is_count(const struct soql_query *q);
+
+/* Whether the query aggregates (GROUP BY, HAVING or an aggregate function): its records
+ * are AggregateResults, all in one batch, never paged. */
+int soql_is_aggregate(const struct soql_query *q);
 
 /*
  * A query's result: the matching records in order, each held as it was when the query
@@ -76,10 +107,12 @@ struct soql_opts {
 };
 
 /*
- * Runs q over s (the caller holds s's read lock): evaluates WHERE once per record,
- * sorts by ORDER BY, applies OFFSET and LIMIT. Only o->all_rows is read; the rows
- * remember it for their child results. Returns new rows (soql_rows_free), or NULL only
- * when out of memory (e set).
+ * Runs q over s (the caller holds s's read lock): runs the semi-join subqueries once,
+ * evaluates WHERE once per record, groups and aggregates (aggregate queries, rendered
+ * now), sorts by ORDER BY, applies OFFSET and LIMIT. o->all_rows is read (and
+ * o->version, for aggregate queries); the rows remember all_rows for their child
+ * results. Returns new rows (soql_rows_free), or NULL with e set: out of memory, or
+ * 400 EXCEEDED_ID_LIMIT for an aggregate result over 2000 groups.
  */
 struct soql_rows *soql_select(struct soql_query *q, const struct objects *s,
 			      const struct soql_opts *o, struct sferr *e);
@@ -100,9 +133,9 @@ void soql_rows_free(struct soql_rows *r);
  * separated by commas, in Salesforce's shape: an "attributes" object, then the selected
  * fields, parent paths as nested objects or null, child results as
  * {"totalSize","done"[,"nextRecordsUrl"],"records"} or null (child results longer than
- * o->child_page_size go to o->child_cursor). Parents and children are read now: the
- * caller holds s's read lock. Returns 0, or -1 when out of memory (out is then
- * unusable).
+ * o->child_page_size go to o->child_cursor); for aggregate queries the AggregateResults
+ * soql_select rendered. Parents and children are read now: the caller holds s's read
+ * lock. Returns 0, or -1 when out of memory (out is then unusable).
  */
 int soql_render(const struct soql_rows *r, const struct objects *s,
 		const struct soql_opts *o, size_t from, size_t n, struct buf *out);
@@ -110,7 +143,8 @@ int soql_render(const struct soql_rows *r, const struct objects *s,
 /*
  * soql_select and soql_render of every row at once (for tests and small results): the
  * records as a JSON array (new reference; empty for COUNT()), *total the number of
- * matching records (after OFFSET and LIMIT). Returns NULL only when out of memory (e set).
+ * matching records or groups (after OFFSET and LIMIT). Returns NULL with e set as
+ * soql_select does.
  */
 json_t *soql_run(struct soql_query *q, const struct objects *s, const struct soql_opts *o,
 		 size_t *total, struct sferr *e);

@@ -425,6 +425,67 @@ test('queries: COUNT(), count(), find/sort/limit/skip, the builder, scanAll, que
   assert.equal(streamed, c.totalSize);
 });
 
+test('aggregates and semi-joins as an integrator writes them, checked against plain queries', async () => {
+  const plain = (await conn.query('SELECT Id, i360core__Status__c, i360core__Sales_Rep_1__c, ' +
+    `i360core__Sales_Rep_1__r.Name, i360core__Duration_Hours__c FROM ${APPT}`)
+    .run({ autoFetch: true, maxFetch: 10000 })).records;
+  const tally = (key) => {
+    const m = new Map();
+    for (const r of plain) m.set(key(r), (m.get(key(r)) || 0) + 1);
+    return m;
+  };
+
+  // Appointments per status: AggregateResult records, one batch whatever the page size (7).
+  const byStatus = tally((r) => r.i360core__Status__c);
+  assert.ok(byStatus.size > 7, 'more groups than a page');
+  const res = await conn.query(`SELECT i360core__Status__c, COUNT(Id) n FROM ${APPT} ` +
+    'GROUP BY i360core__Status__c');
+  assert.equal(res.done, true);
+  assert.equal(res.nextRecordsUrl, undefined);
+  assert.equal(res.totalSize, byStatus.size);
+  assert.equal(res.records.length, byStatus.size);
+  for (const r of res.records) {
+    assert.deepEqual(r.attributes, { type: 'AggregateResult' });
+    assert.equal(r.n, byStatus.get(r.i360core__Status__c), String(r.i360core__Status__c));
+  }
+  const total = await conn.query(`SELECT COUNT(Id), SUM(i360core__Duration_Hours__c) FROM ${APPT}`);
+  assert.equal(total.records[0].expr0, plain.length);
+  const hours = plain.reduce((a, r) => a + (r.i360core__Duration_Hours__c || 0), 0);
+  assert.ok(Math.abs(total.records[0].expr1 - hours) < 1e-6);
+
+  // Busiest reps by their parent Name (keyed "rep" here, "Name" without an alias).
+  const byRep = tally((r) => r.i360core__Sales_Rep_1__r?.Name ?? null);
+  byRep.delete(null);
+  const top = await conn.query(`SELECT i360core__Sales_Rep_1__r.Name rep, COUNT(Id) n FROM ${APPT} ` +
+    'WHERE i360core__Sales_Rep_1__c != null GROUP BY i360core__Sales_Rep_1__r.Name ' +
+    'HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC LIMIT 3');
+  const busy = [...byRep.values()].filter((n) => n > 1).sort((a, b) => b - a);
+  assert.deepEqual(top.records.map((r) => r.n), busy.slice(0, 3));
+  for (const r of top.records) assert.equal(r.n, byRep.get(r.rep), r.rep);
+  const unaliased = await conn.query(`SELECT i360core__Sales_Rep_1__r.Name, COUNT(Id) FROM ${APPT} ` +
+    'GROUP BY i360core__Sales_Rep_1__r.Name');
+  assert.ok(unaliased.records.every((r) => 'Name' in r && 'expr0' in r && !('i360core__Sales_Rep_1__r' in r)));
+
+  // Staff with a Scheduled appointment (semi-join), and staff with none (anti-join).
+  const staff = (await conn.query('SELECT Id FROM i360core__Staff__c')
+    .run({ autoFetch: true, maxFetch: 10000 })).records.map((r) => r.Id);
+  const sched = new Set(plain.filter((r) => r.i360core__Status__c === 'Scheduled')
+    .map((r) => r.i360core__Sales_Rep_1__c).filter(Boolean));
+  const sub = `(SELECT i360core__Sales_Rep_1__c FROM ${APPT} WHERE i360core__Status__c = 'Scheduled')`;
+  const inSched = await conn.query(`SELECT Id FROM i360core__Staff__c WHERE Id IN ${sub}`)
+    .run({ autoFetch: true, maxFetch: 10000 });
+  assert.ok(sched.size > 0);
+  assert.deepEqual(new Set(inSched.records.map((r) => r.Id)), sched);
+  const notSched = await conn.query(`SELECT Id FROM i360core__Staff__c WHERE Id NOT IN ${sub}`)
+    .run({ autoFetch: true, maxFetch: 10000 });
+  assert.deepEqual(new Set(notSched.records.map((r) => r.Id)), new Set(staff.filter((id) => !sched.has(id))));
+
+  await assert.rejects(conn.query(`SELECT Name, COUNT(Id) FROM ${APPT}`),
+    (e) => e.errorCode === 'MALFORMED_QUERY' && /Field must be grouped or aggregated: Name/.test(e.message));
+  await assert.rejects(conn.query(`SELECT Id FROM i360core__Staff__c WHERE Name = 'x' OR Id IN ${sub}`),
+    /Semi join sub-selects are not allowed with the 'OR' operator/);
+});
+
 test('date literals from jsforce SfDate mean what Salesforce means (UTC, weeks from Sunday)', async () => {
   const Appt = conn.sobject(APPT);
   const rows = (await conn.query(`SELECT i360core__Appointment_Date_Time__c FROM ${APPT}`)

@@ -515,6 +515,275 @@ static void test_errors(void **state)
 			    "NUMBER_OUTSIDE_VALID_RANGE");
 }
 
+static json_t *at(json_t *rows, size_t i, const char *key)
+{
+	return json_object_get(json_array_get(rows, i), key);
+}
+
+static void test_aggregate_group_by(void **state)
+{
+	struct soql_opts all = { 1, "58.0", 0, NULL, NULL };
+	size_t total = 0;
+	json_t *r, *attrs;
+
+	(void)state;
+	r = run_opts("SELECT i360core__Status__c, COUNT(Id) n FROM i360core__Sales_Appointment__c "
+		     "GROUP BY i360core__Status__c", &(struct soql_opts){ 0, "58.0", 0, NULL, NULL },
+		     &total);
+	assert_int_equal(total, 2);	/* totalSize counts groups */
+	assert_int_equal(json_array_size(r), 2);
+	attrs = at(r, 0, "attributes");
+	assert_string_equal(json_string_value(json_object_get(attrs, "type")), "AggregateResult");
+	assert_null(json_object_get(attrs, "url"));
+	assert_int_equal(json_object_size(json_array_get(r, 0)), 3);
+	/* Without ORDER BY, groups come in the order of their values. */
+	assert_string_equal(str_at(r, 0, "i360core__Status__c"), "Ran - Sold");
+	assert_int_equal(json_integer_value(at(r, 0, "n")), 1);
+	assert_string_equal(str_at(r, 1, "i360core__Status__c"), "Scheduled");
+	json_decref(r);
+
+	/* queryAll counts the recycle bin too; no GROUP BY is one row, expr0 by default. */
+	r = run_opts("SELECT COUNT(Id), COUNT(i360core__Contact_Name__c) FROM "
+		     "i360core__Sales_Appointment__c", &all, &total);
+	assert_int_equal(total, 1);
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 3);
+	assert_int_equal(json_integer_value(at(r, 0, "expr1")), 2);	/* nulls not counted */
+	json_decref(r);
+
+	r = run("SELECT SUM(i360core__Duration_Hours__c) s, AVG(i360core__Duration_Hours__c), "
+		"MIN(i360core__Appointment_Date_Time__c), MAX(i360core__Appointment_Date_Time__c), "
+		"MIN(i360core__Contact_Name__c), MAX(i360core__Appointment_Date__c), "
+		"COUNT_DISTINCT(i360core__Sales_Rep_1__c) FROM i360core__Sales_Appointment__c");
+	assert_true(json_is_real(at(r, 0, "s")));
+	assert_true(json_real_value(at(r, 0, "s")) == 4.5);
+	assert_true(json_real_value(at(r, 0, "expr0")) == 2.25);
+	assert_string_equal(str_at(r, 0, "expr1"), "2026-11-01T15:00:00.000+0000");
+	assert_string_equal(str_at(r, 0, "expr2"), "2026-11-02T10:00:00.000+0000");
+	assert_string_equal(str_at(r, 0, "expr3"), "Ann Lee");
+	assert_string_equal(str_at(r, 0, "expr4"), "2026-11-01");
+	assert_int_equal(json_integer_value(at(r, 0, "expr5")), 2);
+	json_decref(r);
+
+	/* No matching record: one row, counts 0 and the rest null. */
+	r = run("SELECT COUNT(Id), SUM(i360core__Duration_Hours__c), MAX(Name) FROM "
+		"i360core__Sales_Appointment__c WHERE i360core__Status__c = 'Nope'");
+	assert_int_equal(json_array_size(r), 1);
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 0);
+	assert_true(json_is_null(at(r, 0, "expr1")));
+	assert_true(json_is_null(at(r, 0, "expr2")));
+	json_decref(r);
+	/* ... but with GROUP BY, no group at all. */
+	assert_int_equal(count("SELECT i360core__Status__c, COUNT(Id) FROM "
+			       "i360core__Sales_Appointment__c WHERE i360core__Status__c = 'Nope' "
+			       "GROUP BY i360core__Status__c"), 0);
+	/* GROUP BY alone lists the distinct values; nulls make a group of their own. */
+	r = run_opts("SELECT i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c GROUP BY "
+		     "i360core__Sales_Rep_1__c", &all, &total);
+	assert_int_equal(total, 3);
+	assert_true(json_is_null(at(r, 0, "i360core__Sales_Rep_1__c")));
+	json_decref(r);
+}
+
+static void test_aggregate_parent_having_order(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	/* A parent field is keyed by its own name, without the path, as Salesforce does. */
+	r = run("SELECT i360core__Sales_Rep_1__r.Name, COUNT(Id) FROM i360core__Sales_Appointment__c "
+		"GROUP BY i360core__Sales_Rep_1__r.Name");
+	assert_int_equal(json_array_size(r), 2);
+	assert_string_equal(str_at(r, 0, "Name"), "Ann Lee");
+	assert_null(at(r, 0, "i360core__Sales_Rep_1__r"));
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 1);
+	json_decref(r);
+	r = run("SELECT i360core__Sales_Rep_1__r.Name rep, i360core__Status__c, MAX(Name) m FROM "
+		"i360core__Sales_Appointment__c GROUP BY i360core__Status__c, "
+		"i360core__Sales_Rep_1__r.Name ORDER BY i360core__Sales_Rep_1__r.Name DESC");
+	assert_int_equal(json_array_size(r), 2);
+	assert_string_equal(str_at(r, 0, "rep"), "Jos\u00e9 N\u00fa\u00f1ez");
+	assert_string_equal(str_at(r, 0, "i360core__Status__c"), "Scheduled");
+	json_decref(r);
+
+	/* HAVING on an aggregate and on a grouped field. */
+	r = run("SELECT i360core__Sales_Appointment__c, COUNT(Id) c FROM "
+		"i360core__Sales_Appointment_Opportunity__c GROUP BY i360core__Sales_Appointment__c "
+		"HAVING COUNT(Id) > 1");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "i360core__Sales_Appointment__c"), appt1);
+	assert_int_equal(json_integer_value(at(r, 0, "c")), 2);
+	json_decref(r);
+	assert_int_equal(count("SELECT i360core__Sales_Appointment__c FROM "
+			       "i360core__Sales_Appointment_Opportunity__c GROUP BY "
+			       "i360core__Sales_Appointment__c HAVING COUNT(Id) >= 3"), 0);
+	assert_int_equal(count("SELECT i360core__Status__c FROM i360core__Sales_Appointment__c "
+			       "GROUP BY i360core__Status__c HAVING i360core__Status__c LIKE 'Sch%' "
+			       "AND SUM(i360core__Duration_Hours__c) > 2"), 1);
+	assert_int_equal(count("SELECT i360core__Status__c FROM i360core__Sales_Appointment__c "
+			       "GROUP BY i360core__Status__c HAVING MAX(i360core__Appointment_Date__c) "
+			       "= 2026-11-01"), 1);
+
+	/* ORDER BY an aggregate, LIMIT and OFFSET count groups. */
+	r = run("SELECT i360core__Status__c s, SUM(i360core__Duration_Hours__c) h FROM "
+		"i360core__Sales_Appointment__c GROUP BY i360core__Status__c "
+		"ORDER BY SUM(i360core__Duration_Hours__c) DESC LIMIT 1");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "s"), "Scheduled");
+	assert_true(json_real_value(at(r, 0, "h")) == 3.0);
+	json_decref(r);
+	r = run("SELECT i360core__Interested_In__c FROM i360core__Sales_Opportunity__c "
+		"GROUP BY i360core__Interested_In__c ORDER BY i360core__Interested_In__c LIMIT 1 "
+		"OFFSET 1");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "i360core__Interested_In__c"), "Windows");
+	json_decref(r);
+}
+
+static void test_aggregate_one_batch(void **state)
+{
+	struct objects *saved = store;
+	struct soql_query *q;
+	struct soql_opts o = { 0, "58.0", 0, NULL, NULL };
+	struct sferr e;
+	size_t total;
+	json_t *r;
+
+	(void)state;
+	store = objects_new();
+	for (int i = 0; i < 2001; i++) {
+		char json[64], id[19];
+
+		snprintf(json, sizeof(json), "{\"Name\":\"Staff %04d\"}", i);
+		mk("i360core__Staff__c", id, json);
+	}
+	/* Salesforce never pages an aggregate result: past one batch it refuses. */
+	q = soql_parse("SELECT Name, COUNT(Id) FROM i360core__Staff__c GROUP BY Name", &e);
+	assert_non_null(q);
+	assert_null(soql_run(q, store, &o, &total, &e));
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "EXCEEDED_ID_LIMIT");
+	assert_non_null(strstr(e.msg, "Aggregate query does not support queryMore(), use LIMIT"));
+	soql_free(q);
+	r = run("SELECT Name, COUNT(Id) FROM i360core__Staff__c GROUP BY Name LIMIT 2000");
+	assert_int_equal(json_array_size(r), 2000);
+	assert_string_equal(str_at(r, 1999, "Name"), "Staff 1999");
+	json_decref(r);
+	objects_free(store);
+	store = saved;
+}
+
+static void test_aggregate_errors(void **state)
+{
+	(void)state;
+	assert_string_equal(err("SELECT Name, COUNT(Id) FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: Name"));
+	assert_string_equal(err("SELECT i360core__Status__c, Name FROM i360core__Sales_Appointment__c "
+				"GROUP BY i360core__Status__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: Name"));
+	assert_string_equal(err("SELECT SUM(Name) FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "field Name does not support aggregate operator SUM"));
+	assert_string_equal(err("SELECT COUNT(i360core__Active__c) FROM i360core__Staff__c"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT MAX(i360core__Notes__c) FROM i360core__Sales_Appointment__c"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT SystemModstamp FROM i360core__Sales_Appointment__c "
+				"GROUP BY SystemModstamp"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "field 'SystemModstamp' can not be grouped in a query call"));
+	assert_string_equal(err("SELECT i360core__Status__c FROM i360core__Sales_Appointment__c "
+				"GROUP BY i360core__Status__c ORDER BY Name"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Ordered field must be grouped or aggregated: Name"));
+	assert_string_equal(err("SELECT i360core__Status__c FROM i360core__Sales_Appointment__c "
+				"GROUP BY i360core__Status__c HAVING Name = 'x'"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: Name"));
+	assert_string_equal(err("SELECT Name n FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "only aggregate expressions use field aliasing"));
+	assert_string_equal(err("SELECT COUNT(Id) n, MAX(Name) n FROM i360core__Staff__c"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate alias: n"));
+	assert_string_equal(err("SELECT Id, (SELECT COUNT(Id) FROM "
+				"i360core__Sales_Appointment_Opportunities__r) FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "only root queries support aggregate expressions"));
+	assert_string_equal(err("SELECT COUNT(Id) FROM i360core__Staff__c HAVING COUNT(Id) > 'x'"),
+			    "INVALID_FIELD");
+	assert_string_equal(err("SELECT COUNT(Nope__c) FROM i360core__Staff__c"), "INVALID_FIELD");
+}
+
+static void test_semi_joins(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	r = run("SELECT Name FROM i360core__Staff__c WHERE Id IN (SELECT i360core__Sales_Rep_1__c "
+		"FROM i360core__Sales_Appointment__c WHERE i360core__Status__c = 'Scheduled')");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "Name"), "Jos\u00e9 N\u00fa\u00f1ez");
+	json_decref(r);
+	/* An anti-join: staff without a (live) appointment. */
+	r = run("SELECT Name FROM i360core__Staff__c WHERE Id NOT IN (SELECT "
+		"i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c) ORDER BY Name");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "Name"), "Bob O'Neil");
+	json_decref(r);
+	/* A reference field on the left, a parent path in the subquery's WHERE and field. */
+	assert_int_equal(count("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+			       "i360core__Account__c IN (SELECT Id FROM Account WHERE Name LIKE 'Lee%')"),
+			 1);
+	assert_int_equal(count("SELECT Name FROM i360core__Sales_Opportunity__c WHERE Id IN (SELECT "
+			       "i360core__Sales_Opportunity__c FROM i360core__Sales_Appointment_Opportunity__c "
+			       "WHERE i360core__Sales_Appointment__r.i360core__Status__c = 'Ran - Sold')"), 2);
+	assert_int_equal(count("SELECT Id FROM Account WHERE Id IN (SELECT "
+			       "i360core__Sales_Appointment__r.i360core__Account__c FROM "
+			       "i360core__Sales_Appointment_Opportunity__c)"), 1);
+	/* Two joins with AND, under an aggregate. */
+	r = run("SELECT COUNT(Id) FROM i360core__Staff__c WHERE Id IN (SELECT "
+		"i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c) AND Id NOT IN "
+		"(SELECT i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c WHERE "
+		"i360core__Status__c = 'Scheduled') AND Name != null");
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 1);
+	json_decref(r);
+}
+
+static void test_semi_join_errors(void **state)
+{
+	const char *sub = "(SELECT i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c)";
+	char q[600];
+
+	(void)state;
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE Name = 'x' OR Id IN %s", sub);
+	assert_string_equal(err(q), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "Semi join sub-selects are not allowed with the 'OR' operator"));
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE NOT (Id IN %s)", sub);
+	assert_string_equal(err(q), "MALFORMED_QUERY");
+	snprintf(q, sizeof(q), "SELECT Id FROM i360core__Staff__c WHERE Id IN %s AND Id IN %s AND "
+		 "Id IN %s", sub, sub, sub);
+	assert_string_equal(err(q), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Maximum 2 semi join sub-selects are allowed"));
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT "
+				"i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c WHERE "
+				"i360core__Account__c IN (SELECT Id FROM Account))"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Nesting of semi join sub-selects is not supported"));
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Name IN (SELECT Name FROM "
+				"Account)"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT Name FROM "
+				"Account)"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "semi join sub selects can only query id fields, cannot use: 'Name'"));
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT Id, Name FROM "
+				"Account)"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT Id FROM "
+				"Account ORDER BY Name)"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"i360core__Account__r.Id IN (SELECT Id FROM Account)"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id, (SELECT Id FROM i360core__Sales_Appointment_Opportunities__r "
+				"WHERE Id IN (SELECT Id FROM Account)) FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT Id FROM "
+				"Nope__c)"), "INVALID_TYPE");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +801,12 @@ int main(void)
 		cmocka_unit_test(test_ids_compare_on_15),
 		cmocka_unit_test(test_string_escapes),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_aggregate_group_by),
+		cmocka_unit_test(test_aggregate_parent_having_order),
+		cmocka_unit_test(test_aggregate_one_batch),
+		cmocka_unit_test(test_aggregate_errors),
+		cmocka_unit_test(test_semi_joins),
+		cmocka_unit_test(test_semi_join_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
