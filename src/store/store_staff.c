@@ -122,6 +122,71 @@ static void bind_staff(struct db_stmt *st, size_t first, size_t k, void *arg)
 	}
 }
 
+static int same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * Drops from rows[0..*m) (sorted by key) those equal to what the org has stored, so that
+ * a sync whose staff did not change sends no write at all: one read of the org's staff
+ * instead of an upsert of every member (in PostgreSQL a speculative insertion each).
+ */
+static int drop_unchanged(struct store *s, int64_t org_id, struct staff_row *rows, size_t *m,
+			  struct err *e)
+{
+	struct db_stmt *st;
+	size_t k = 0;
+	int step;
+	char *keep;
+
+	if ((keep = malloc(*m)) == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	memset(keep, 1, *m);
+	st = store__query(s, "SELECT crm_key, crm_id, name, email, in_crm FROM staff"
+			     " WHERE org_id = ?", e, "i", org_id);
+	if (st == NULL) {
+		free(keep);
+		return -1;
+	}
+	while ((step = db_step(st, e)) == 1) {
+		const char *key = db_col_text(st, 0);
+		size_t lo = 0, hi = *m;
+
+		if (key == NULL)
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(rows[mid].key, key);
+
+			if (c == 0) {
+				const struct store_staff_in *in = rows[mid].in;
+
+				keep[mid] = !(same_text(in->crm_id, db_col_text(st, 1)) &&
+					      same_text(in->name, db_col_text(st, 2)) &&
+					      same_text(in->email, db_col_text(st, 3)) &&
+					      db_col_int64(st, 4) == 1);
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	db_finish(st);
+	if (step < 0) {
+		free(keep);
+		return -1;
+	}
+	for (size_t i = 0; i < *m; i++)
+		if (keep[i])
+			rows[k++] = rows[i];
+	*m = k;
+	free(keep);
+	return 0;
+}
+
 int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
 			    size_t n, struct err *e)
 {
@@ -154,7 +219,8 @@ int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_
 		free(rows);
 		return -1;
 	}
-	{
+	rc = drop_unchanged(s, org_id, rows, &m, e);
+	if (rc == 0 && m > 0) {
 		struct staff_batch b = { rows, org_id, now };
 
 		rc = store__rows_run(s, &staff_rows, m, bind_staff, NULL, &b, e);
