@@ -8,8 +8,10 @@ pkg_check_modules(PQ       REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SODIUM   REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
 find_package(Threads REQUIRED)
-# mimalloc (Debian's libmimalloc-dev ships a CMake package, no .pc file): jansson's
-# allocator, see src/util/jsonmem.h.
+# mimalloc (Debian's libmimalloc-dev ships a CMake package, no .pc file): its shared
+# library exports malloc and free, so it becomes the allocator of every program linked
+# here (the sanitizers' allocators take precedence in their builds); jansson is handed
+# it explicitly, see src/util/jsonmem.h.
 find_package(mimalloc CONFIG REQUIRED)
 
 add_library(i360_deps INTERFACE)

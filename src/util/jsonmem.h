@@ -3,7 +3,10 @@
 #define I360_UTIL_JSONMEM_H
 
 /*
- * Routes jansson's allocations to mimalloc. A Salesforce page of 2,000 appointments
+ * Routes jansson's allocations to mimalloc and sets mimalloc's options. (Debian's
+ * libmimalloc also exports malloc and free: a program linked with it, as every program
+ * of this project is, allocates everything from mimalloc. Naming it here keeps jansson
+ * on it however the program is linked.) A Salesforce page of 2,000 appointments
  * parses into some 400,000 small nodes that all die together a moment later; glibc's
  * malloc spends a quarter of the parse on them (and consolidates its fast bins whenever
  * the next large answer buffer is grown), mimalloc's free lists far less (bench/RESULTS.md).
