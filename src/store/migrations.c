@@ -143,6 +143,11 @@ static const struct migration migrations[] = {
 	/* Staff members the last complete staff pull did not return (deleted in I360). */
 	{ 4, "staff gone from I360", {
 	  "ALTER TABLE staff ADD COLUMN in_crm BIGINT NOT NULL DEFAULT 1;", NULL } },
+	/* GET /api/jobs pages an org's jobs by id: without this, both databases read all
+	 * of the org's jobs and sorted them for every page (5 req/s for an org of ~44,000
+	 * jobs, against 1,100 for one of 900). */
+	{ 5, "jobs by org and id", {
+	  "CREATE INDEX jobs_org_id ON jobs (org_id, id);", NULL } },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

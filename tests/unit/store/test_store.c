@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store/store.h"
 #include "testutil.h"
 #include "util/isotime.h"
@@ -884,6 +886,41 @@ static void test_transactions(void **state)
 	store_users_free(u, n);
 }
 
+/* Paging an org's jobs by id (GET /api/jobs) walks an index in order: no reading of
+ * every job of the org and sorting them for each page. SQLite's plan, from the file. */
+static void test_jobs_page_plan(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const shapes[] = {
+		"EXPLAIN QUERY PLAN SELECT jobs.id FROM jobs JOIN appointments"
+		" ON appointments.job_id = jobs.id WHERE jobs.org_id = 1 AND jobs.id > 0"
+		" ORDER BY jobs.id LIMIT 51",
+		"EXPLAIN QUERY PLAN SELECT jobs.id FROM jobs JOIN appointments"
+		" ON appointments.job_id = jobs.id WHERE jobs.org_id = 1 AND jobs.id > 0"
+		" AND LOWER(COALESCE(jobs.name, '')) LIKE '%ann%' ORDER BY jobs.id LIMIT 51",
+	};
+	sqlite3 *db;
+
+	NEED_STORE(f);
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		sqlite3_stmt *st;
+		int ordered = 0, sorted = 0;
+
+		assert_int_equal(sqlite3_prepare_v2(db, shapes[i], -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(st, 3);
+
+			ordered |= d && strstr(d, "jobs_org_id") != NULL;
+			sorted |= d && strstr(d, "TEMP B-TREE") != NULL;
+		}
+		sqlite3_finalize(st);
+		assert_true(ordered);
+		assert_false(sorted);
+	}
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +939,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_outbox_and_documents, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_transactions, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_outbox_stage_order, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_jobs_page_plan, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_migrations_twice, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_orgs_and_tokens, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_users, setup, teardown, &backend_pg),
