@@ -86,10 +86,21 @@ static struct store__rows staff_rows = {
 	.ncols = 6,
 };
 
+/* Members the org has never had are plain inserts: no conflict to look for, which
+ * PostgreSQL's ON CONFLICT makes a speculative insertion per row (a first sync of 20
+ * staff took ~1.8 ms that way). One added meanwhile by someone else fails the insert on
+ * the unique key, and the sync's transaction with it; the next run writes it. */
+static struct store__rows new_staff_rows = {
+	.head = "INSERT INTO staff (org_id, crm_id, crm_key, name, email, updated_at) VALUES ",
+	.tail = "",
+	.ncols = 6,
+};
+
 struct staff_row {
 	const struct store_staff_in *in;
 	char key[16];
 	size_t pos;
+	int stored;		/* the org has this member (changed, or it would be dropped) */
 };
 
 static int staff_row_cmp(const void *a, const void *b)
@@ -131,6 +142,7 @@ static int same_text(const char *a, const char *b)
  * Drops from rows[0..*m) (sorted by key) those equal to what the org has stored, so that
  * a sync whose staff did not change sends no write at all: one read of the org's staff
  * instead of an upsert of every member (in PostgreSQL a speculative insertion each).
+ * The rows left say whether the org has them (stored) or they are new.
  */
 static int drop_unchanged(struct store *s, int64_t org_id, struct staff_row *rows, size_t *m,
 			  struct err *e)
@@ -162,6 +174,7 @@ static int drop_unchanged(struct store *s, int64_t org_id, struct staff_row *row
 			if (c == 0) {
 				const struct store_staff_in *in = rows[mid].in;
 
+				rows[mid].stored = 1;
 				keep[mid] = !(same_text(in->crm_id, db_col_text(st, 1)) &&
 					      same_text(in->name, db_col_text(st, 2)) &&
 					      same_text(in->email, db_col_text(st, 3)) &&
@@ -221,9 +234,29 @@ int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_
 	}
 	rc = drop_unchanged(s, org_id, rows, &m, e);
 	if (rc == 0 && m > 0) {
-		struct staff_batch b = { rows, org_id, now };
+		/* New members first, then changed ones, each in key order. */
+		struct staff_row *byk = malloc(m * sizeof(*byk));
+		size_t nnew = 0, k = 0;
 
-		rc = store__rows_run(s, &staff_rows, m, bind_staff, NULL, &b, e);
+		if (byk == NULL) {
+			rc = err_set(e, ERR_INTERNAL, "out of memory");
+		} else {
+			for (size_t i = 0; i < m; i++)
+				nnew += !rows[i].stored;
+			for (size_t i = 0; i < m; i++)
+				byk[rows[i].stored ? nnew + k++ : i - k] = rows[i];
+		}
+		if (rc == 0 && nnew > 0) {
+			struct staff_batch b = { byk, org_id, now };
+
+			rc = store__rows_run(s, &new_staff_rows, nnew, bind_staff, NULL, &b, e);
+		}
+		if (rc == 0 && m > nnew) {
+			struct staff_batch b = { byk + nnew, org_id, now };
+
+			rc = store__rows_run(s, &staff_rows, m - nnew, bind_staff, NULL, &b, e);
+		}
+		free(byk);
 	}
 	free(rows);
 	return store__tx_end(s, own, rc, e);

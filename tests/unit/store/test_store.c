@@ -521,6 +521,29 @@ static void test_staff_many(void **state)
 		assert_int_equal(store_staff_retire_unseen(f->s, f->org, seen, k, &gone, &e), -1);
 		assert_int_equal(e.code, ERR_INVALID);
 	}
+	/* New and changed members in one call: the new one inserted, the changed one
+	 * updated, the rest left as they are. */
+	{
+		struct store_staff_in mix[3] = {
+			{ "a0B0000000999990AAA", "Rep New", "new@example.com" },
+			{ ids[4], "Rep Four", NULL },
+			{ ids[6], names[6], in[6].email },
+		};
+		char newid[19];
+
+		snprintf(newid, sizeof(newid), "a0B0000000%05dAAA", 99999);
+		mix[0].crm_id = newid;
+		assert_int_equal(store_staff_upsert_many(f->s, f->org, mix, 3, &e), 0);
+		assert_int_equal(store_staff_get(f->s, f->org, newid, &one, &e), 0);
+		assert_string_equal(one.name, "Rep New");
+		store_staff_clear(&one);
+		assert_int_equal(store_staff_get(f->s, f->org, ids[4], &one, &e), 0);
+		assert_string_equal(one.name, "Rep Four");
+		store_staff_clear(&one);
+		assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
+		assert_int_equal(n, 41);
+		store_staff_free(st, n);
+	}
 }
 
 static void test_reasons(void **state)
