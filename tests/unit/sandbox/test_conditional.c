@@ -20,6 +20,8 @@
 #include "util/buf.h"
 #include "util/isotime.h"
 
+#include "sbcall.h"
+
 #define STAFF "i360core__Staff__c"
 /* The record's LastModifiedDate as created, and the same second as an HTTP-date. */
 #define CREATED_AT "2020-01-01T00:00:00.400Z"
@@ -28,63 +30,15 @@
 static struct sandbox *sb;
 static char token[256];
 
-struct resp {
-	long status;
-	struct buf body;
-	struct buf headers;
-	json_t *json;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-	buf_append(ud, p, size * n);
-	return size * n;
-}
-
-static void resp_free(struct resp *r)
-{
-	buf_free(&r->body);
-	buf_free(&r->headers);
-	json_decref(r->json);
-}
-
 /* One request to the sandbox; header is one more request header (or NULL). */
 static struct resp call(const char *method, const char *path, const char *header,
 			const char *body, const char *bearer)
 {
-	struct resp r;
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char url[1024], line[400];
+	const char *headers[] = { body ? "Content-Type: application/json" : header,
+				  body ? header : NULL, NULL };
 
-	memset(&r, 0, sizeof(r));
-	buf_init(&r.body, 0);
-	buf_init(&r.headers, 0);
-	snprintf(url, sizeof(url), "%s%s", sandbox_url(sb), path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-	if (body) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
-	if (header)
-		h = curl_slist_append(h, header);
-	if (bearer) {
-		snprintf(line, sizeof(line), "Authorization: Bearer %s", bearer);
-		h = curl_slist_append(h, line);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	if (r.body.len)
-		r.json = json_loadb(r.body.data, r.body.len, 0, NULL);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return r;
+	return sbcall(sandbox_url(sb), method, path, headers, body, body ? strlen(body) : 0,
+		      bearer);
 }
 
 /* An access token through the web-server flow (the sandbox approves by itself). */

@@ -18,70 +18,22 @@
 #include "util/buf.h"
 #include "util/isotime.h"
 
+#include "sbcall.h"
+
 static struct sandbox *sb;
 static char token[256];
 static char refresh_token[256];
-
-struct resp {
-	long status;
-	CURLcode rc;
-	struct buf body;
-	struct buf headers;
-	json_t *json;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *ud)
-{
-	buf_append(ud, p, size * n);
-	return size * n;
-}
-
-static void resp_free(struct resp *r)
-{
-	buf_free(&r->body);
-	buf_free(&r->headers);
-	json_decref(r->json);
-}
 
 /* One request; path is relative to the sandbox URL unless it starts with "http". */
 static struct resp call(const char *method, const char *path, const char *ctype,
 			const char *body, size_t body_len, const char *bearer)
 {
-	struct resp r;
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char url[4096], hdr[400];
+	char hdr[400];
+	const char *headers[] = { ctype ? hdr : NULL, NULL };
 
-	memset(&r, 0, sizeof(r));
-	buf_init(&r.body, 0);
-	buf_init(&r.headers, 0);
-	snprintf(url, sizeof(url), "%s%s", strncmp(path, "http", 4) ? sandbox_url(sb) : "", path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-	if (ctype) {
+	if (ctype)
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
-		h = curl_slist_append(h, hdr);
-	}
-	if (bearer) {
-		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", bearer);
-		h = curl_slist_append(h, hdr);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-	}
-	r.rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	if (r.body.len)
-		r.json = json_loadb(r.body.data, r.body.len, 0, NULL);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return r;
+	return sbcall(sandbox_url(sb), method, path, headers, body, body_len, bearer);
 }
 
 static struct resp get(const char *path)
@@ -518,7 +470,7 @@ static void test_large_multipart_upload(void **state)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sbcall_collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	assert_int_equal(curl_easy_perform(c), CURLE_OK);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

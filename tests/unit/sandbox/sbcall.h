@@ -1,0 +1,81 @@
+/* sbcall: one HTTP request to a running sandbox, for the sandbox's socket tests.
+ * Include after cmocka.h (it asserts). */
+#ifndef I360_TESTS_SBCALL_H
+#define I360_TESTS_SBCALL_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "util/buf.h"
+
+/* An answer: status (0 without one), libcurl's result, body, raw header lines, and the
+ * body parsed as JSON (NULL when it is not). */
+struct resp {
+	long status;
+	CURLcode rc;
+	struct buf body;
+	struct buf headers;
+	json_t *json;
+};
+
+static inline size_t sbcall_collect(char *p, size_t size, size_t n, void *ud)
+{
+	buf_append(ud, p, size * n);
+	return size * n;
+}
+
+static inline void resp_free(struct resp *r)
+{
+	buf_free(&r->body);
+	buf_free(&r->headers);
+	json_decref(r->json);
+}
+
+/*
+ * Sends method to base + path (path alone when it starts with "http"), with the
+ * NULL-terminated extra header lines (may be NULL), body_len bytes of body (none when
+ * body is NULL) and a bearer token (none when NULL).
+ */
+static inline struct resp sbcall(const char *base, const char *method, const char *path,
+				 const char *const *headers, const char *body, size_t body_len,
+				 const char *bearer)
+{
+	struct resp r;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[4096], line[400];
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.body, 0);
+	buf_init(&r.headers, 0);
+	snprintf(url, sizeof(url), "%s%s", strncmp(path, "http", 4) ? base : "", path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sbcall_collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sbcall_collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+	for (size_t i = 0; headers && headers[i]; i++)
+		h = curl_slist_append(h, headers[i]);
+	if (bearer) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", bearer);
+		h = curl_slist_append(h, line);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	r.rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	if (r.body.len)
+		r.json = json_loadb(r.body.data, r.body.len, 0, NULL);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+#endif
