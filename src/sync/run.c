@@ -223,10 +223,10 @@ end:
 int sync_org(struct store *s, int64_t org_id, const struct sync_options *o, int64_t *run_id,
 	     struct err *e)
 {
-	struct sync_options now = *o;
+	struct sync_options leased = *o;
 
-	now.leased_at_ms = isotime_now_ms();
-	if (sync_begin(s, org_id, &now, run_id, e) < 0)
+	leased.leased_at_ms = isotime_now_ms();
+	if (sync_begin(s, org_id, &leased, run_id, e) < 0)
 		return -1;
-	return sync_execute(s, org_id, *run_id, &now, e);
+	return sync_execute(s, org_id, *run_id, &leased, e);
 }
