@@ -4,6 +4,7 @@
 #define I360_TESTS_SBCALL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -76,6 +77,61 @@ static inline struct resp sbcall(const char *base, const char *method, const cha
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	return r;
+}
+
+/* The authorization code a redirect's Location carries, percent-decoded (curl_free it),
+ * or NULL. */
+static inline char *sbcall_code_from(const struct resp *r)
+{
+	const char *loc = strstr(r->headers.data ? r->headers.data : "", "Location: ");
+	const char *p = loc ? strstr(loc, "code=") : NULL;
+	size_t n;
+	int out_len;
+	char *raw, *code;
+
+	if (p == NULL)
+		return NULL;
+	p += 5;
+	n = strcspn(p, "&\r\n");
+	raw = strndup(p, n);
+	code = curl_easy_unescape(NULL, raw, (int)n, &out_len);
+	free(raw);
+	return code;
+}
+
+/*
+ * Tokens through the web-server flow of a sandbox started with auto_approve and the
+ * default consumer key and secret, redirect URI http://localhost/cb: the access token
+ * into access, the refresh token into refresh (when not NULL).
+ */
+static inline void sbcall_tokens(const char *base, char *access, size_t an, char *refresh,
+				 size_t rn)
+{
+	static const char *const form_type[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL
+	};
+	struct resp a = sbcall(base, "GET", "/services/oauth2/authorize?response_type=code"
+			       "&client_id=sandbox-consumer-key&redirect_uri="
+			       "http%3A%2F%2Flocalhost%2Fcb", NULL, NULL, 0, NULL);
+	char *code = sbcall_code_from(&a), *enc, form[1024];
+	struct resp t;
+
+	assert_int_equal(a.status, 302);
+	assert_non_null(code);
+	enc = curl_easy_escape(NULL, code, 0);
+	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s&client_id="
+		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret&redirect_uri="
+		 "http%%3A%%2F%%2Flocalhost%%2Fcb", enc);
+	t = sbcall(base, "POST", "/services/oauth2/token", form_type, form, strlen(form), NULL);
+	assert_int_equal(t.status, 200);
+	snprintf(access, an, "%s", json_string_value(json_object_get(t.json, "access_token")));
+	if (refresh)
+		snprintf(refresh, rn, "%s",
+			 json_string_value(json_object_get(t.json, "refresh_token")));
+	curl_free(enc);
+	curl_free(code);
+	resp_free(&a);
+	resp_free(&t);
 }
 
 #endif

@@ -44,35 +44,7 @@ static struct resp call(const char *method, const char *path, const char *header
 /* An access token through the web-server flow (the sandbox approves by itself). */
 static void fetch_token(void)
 {
-	struct resp a = call("GET", "/services/oauth2/authorize?response_type=code&client_id="
-			     "sandbox-consumer-key&redirect_uri=http%3A%2F%2Flocalhost%2Fcb",
-			     NULL, NULL, NULL);
-	const char *loc = strstr(a.headers.data, "code=");
-	char code[256], *enc, form[1024];
-	struct resp t;
-	CURL *c = curl_easy_init();
-	int n;
-
-	assert_int_equal(a.status, 302);
-	assert_non_null(loc);
-	loc += 5;
-	snprintf(code, sizeof(code), "%.*s", (int)strcspn(loc, "&\r\n"), loc);
-	enc = curl_easy_unescape(c, code, 0, &n);
-	snprintf(code, sizeof(code), "%s", enc);
-	curl_free(enc);
-	enc = curl_easy_escape(c, code, 0);
-	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s&client_id="
-		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret&redirect_uri="
-		 "http%%3A%%2F%%2Flocalhost%%2Fcb", enc);
-	t = call("POST", "/services/oauth2/token", "Content-Type: application/x-www-form-urlencoded",
-		 form, NULL);
-	assert_int_equal(t.status, 200);
-	snprintf(token, sizeof(token), "%s",
-		 json_string_value(json_object_get(t.json, "access_token")));
-	curl_free(enc);
-	curl_easy_cleanup(c);
-	resp_free(&a);
-	resp_free(&t);
+	sbcall_tokens(sandbox_url(sb), token, sizeof(token), NULL, 0);
 }
 
 static int setup(void **state)

@@ -67,48 +67,11 @@ static const char *error_code(const struct resp *r)
 }
 
 /* The code out of a 302 Location. */
-static char *code_from(const struct resp *r)
-{
-	const char *loc = strstr(r->headers.data ? r->headers.data : "", "Location: ");
-	const char *p = loc ? strstr(loc, "code=") : NULL;
-	size_t n;
-	int out_len;
-	char *raw, *code;
-
-	if (p == NULL)
-		return NULL;
-	p += 5;
-	n = strcspn(p, "&\r\n");
-	raw = strndup(p, n);
-	code = curl_easy_unescape(NULL, raw, (int)n, &out_len);
-	free(raw);
-	return code;
-}
 
 static void fetch_tokens(void)
 {
-	struct resp a = call("GET", "/services/oauth2/authorize?response_type=code&client_id="
-			     "sandbox-consumer-key&redirect_uri=http%3A%2F%2Flocalhost%2Fcb",
-			     NULL, NULL, 0, NULL);
-	char *code = code_from(&a), *enc, form[1024];
-	struct resp t;
-
-	assert_int_equal(a.status, 302);
-	assert_non_null(code);
-	enc = curl_easy_escape(NULL, code, 0);
-	snprintf(form, sizeof(form), "grant_type=authorization_code&code=%s&client_id="
-		 "sandbox-consumer-key&client_secret=sandbox-consumer-secret&redirect_uri="
-		 "http%%3A%%2F%%2Flocalhost%%2Fcb", enc);
-	t = call("POST", "/services/oauth2/token", "application/x-www-form-urlencoded", form,
-		 strlen(form), NULL);
-	assert_int_equal(t.status, 200);
-	snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(t.json, "access_token")));
-	snprintf(refresh_token, sizeof(refresh_token), "%s",
-		 json_string_value(json_object_get(t.json, "refresh_token")));
-	curl_free(enc);
-	curl_free(code);
-	resp_free(&a);
-	resp_free(&t);
+	sbcall_tokens(sandbox_url(sb), token, sizeof(token), refresh_token,
+		      sizeof(refresh_token));
 }
 
 static int setup(void **state)
