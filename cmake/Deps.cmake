@@ -9,13 +9,17 @@ pkg_check_modules(SODIUM   REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
 find_package(Threads REQUIRED)
 # mimalloc (Debian's libmimalloc-dev ships a CMake package, no .pc file): its shared
-# library exports malloc and free, so it becomes the allocator of every program linked
-# here (the sanitizers' allocators take precedence in their builds); jansson is handed
-# it explicitly, see src/util/jsonmem.h.
+# library exports malloc and free, so it becomes the allocator of the whole program that
+# links it (the sanitizers' allocators take precedence in their builds); jansson is
+# handed it explicitly, see src/util/jsonmem.h. Only i360bridge and i360-bench link it
+# (i360::malloc): i360-sandbox starts a thread per connection, and mimalloc 2.0 gives
+# every new thread fresh pages to fault in and build free lists on, which cost the
+# sandbox 4 of its 5 CPU-seconds in the fleet benchmark (bench/RESULTS.md).
 find_package(mimalloc CONFIG REQUIRED)
+add_library(i360::malloc ALIAS mimalloc)
 
 add_library(i360_deps INTERFACE)
 target_link_libraries(i360_deps INTERFACE
   PkgConfig::CURL PkgConfig::MHD PkgConfig::JANSSON PkgConfig::SQLITE
-  PkgConfig::PQ PkgConfig::SODIUM mimalloc Threads::Threads m)
+  PkgConfig::PQ PkgConfig::SODIUM Threads::Threads m)
 add_library(i360::deps ALIAS i360_deps)

@@ -377,8 +377,11 @@ static int store_is_new(struct db *db, int *fresh, struct err *e)
 
 	st = db_prepare(db, db_kind(db) == DB_SQLITE
 		? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'"
-		: "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'meta'"
-		  " AND table_schema = current_schema()", e);
+		/* pg_catalog, not information_schema: planning that view's query cost
+		 * ~17 ms of PostgreSQL's CPU, and serve opens a connection per worker. */
+		: "SELECT COUNT(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+		  " ON n.oid = c.relnamespace WHERE c.relname = 'meta'"
+		  " AND n.nspname = current_schema()", e);
 	if (st == NULL)
 		return -1;
 	rc = db_step(st, e);
