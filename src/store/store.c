@@ -163,8 +163,8 @@ const char *store__rows_text(struct store__rows *r, int t, struct err *e)
 		buf_puts(&b, r->head);
 		for (size_t i = 0; i < store__tiers[t]; i++) {
 			buf_puts(&b, i ? ", " : "");
-			if (r->ncols == 0) {
-				buf_puts(&b, "?");
+			if (r->row || r->ncols == 0) {
+				buf_puts(&b, r->row ? r->row : "?");
 				continue;
 			}
 			buf_puts(&b, "(?");

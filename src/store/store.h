@@ -275,11 +275,19 @@ struct store_staff_in {
 	const char *crm_id, *name, *email;
 };
 
+/* Flags of store_staff_upsert_many. */
+#define STORE_STAFF_LINK 1u	/* link members the org never had by email as they go in,
+				   as store_staff_autolink would link them just after */
+#define STORE_STAFF_BACKFILL 2u	/* and mark those links for backfill (as autolink does);
+				   a sync whose window reaches back the whole 29 days
+				   anyway leaves it out */
+
 /* Inserts or updates n staff members by Id (compared on 15 characters) in a few
  * statements; one given twice: the later wins. A member equal to what is stored is not
- * written. An Id not 15 or 18 characters long: ERR_INVALID, nothing written. */
+ * written. *linked (may be NULL) counts the new members linked (STORE_STAFF_LINK). An
+ * Id not 15 or 18 characters long: ERR_INVALID, nothing written. */
 int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
-			    size_t n, struct err *e);
+			    size_t n, unsigned flags, int64_t *linked, struct err *e);
 
 /* Inserts or updates a staff member by Id (compared on 15 characters). *created may
  * be NULL. */

@@ -73,11 +73,13 @@ int store__one(struct db_stmt *st, void (*row)(struct db_stmt *st, void *el), vo
 /*
  * Multi-row statements (a page of jobs in a few statements instead of thousands). A
  * statement is head, then rows joined by ", ", then tail; a row is "(?, ?, ...)" with
- * ncols placeholders, or a bare "?" when ncols is 0 (an IN list). Each row count in
+ * ncols placeholders, or a bare "?" when ncols is 0 (an IN list), or the text of row
+ * when it is set (with ncols placeholders: casts, say). Each row count in
  * store__tiers has one text, built the first time it is asked for and kept for the
  * life of the process, so db_prepare's cache (keyed by the text's address) keeps it
  * prepared. Callers cover n rows with store__tier(n)-sized statements until none are
- * left: n rows take n / 128 statements and one per bit of n % 128. Declare one static struct store__rows per statement, with head, tail, ncols.
+ * left: n rows take n / 128 statements and one per bit of n % 128. Declare one static
+ * struct store__rows per statement, with head, tail, ncols (and row).
  */
 #define STORE__NTIERS 8
 extern const size_t store__tiers[STORE__NTIERS];	/* 1, 2, 4, ... 128 */
@@ -85,6 +87,7 @@ extern const size_t store__tiers[STORE__NTIERS];	/* 1, 2, 4, ... 128 */
 struct store__rows {
 	const char *head, *tail;
 	int ncols;
+	const char *row;	/* one row's text; NULL: "(?, ?, ...)" of ncols */
 	_Atomic(const char *) text[STORE__NTIERS];
 };
 

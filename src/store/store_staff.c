@@ -57,7 +57,7 @@ int store_staff_upsert(struct store *s, int64_t org_id, const char *crm_id,
 	if (created == NULL) {	/* one statement when the caller need not know which */
 		struct store_staff_in in = { crm_id, name, email };
 
-		return store_staff_upsert_many(s, org_id, &in, 1, e);
+		return store_staff_upsert_many(s, org_id, &in, 1, 0, NULL, e);
 	}
 	changed = store__exec(s, "UPDATE staff SET crm_id = ?, name = ?, email = ?,"
 				 " updated_at = ? WHERE org_id = ? AND crm_key = ?", e, "tttiit",
@@ -96,6 +96,31 @@ static struct store__rows new_staff_rows = {
 	.ncols = 6,
 };
 
+/*
+ * The same, linking each to the OCC user with its email as it goes in, by the very
+ * test store_staff_autolink makes: a first sync's staff are written once, not inserted,
+ * linked and then cleared of their backfill mark, three writes each. The rows are a
+ * common table expression joined to occ_users; PostgreSQL types a parameter there by
+ * its cast. RETURNING tells which were linked. One per backfill mark (0, 1).
+ */
+#define NEW_STAFF_LINKED(mark)								\
+	{										\
+		.head = "WITH v (org_id, crm_id, crm_key, name, email, updated_at) AS"	\
+			" (VALUES ",							\
+		.row = "(CAST(? AS BIGINT), ?, ?, ?, ?, CAST(? AS BIGINT))",		\
+		.tail = ") INSERT INTO staff (org_id, crm_id, crm_key, name, email,"	\
+			" updated_at, occ_user_id, active, linked_by, backfill_pending)"\
+			" SELECT v.org_id, v.crm_id, v.crm_key, v.name, v.email,"	\
+			" v.updated_at, u.id, CASE WHEN u.id IS NULL THEN 0 ELSE 1 END,"\
+			" CASE WHEN u.id IS NULL THEN 'none' ELSE 'email' END,"		\
+			" CASE WHEN u.id IS NULL THEN 0 ELSE " #mark " END"		\
+			" FROM v LEFT JOIN occ_users u ON u.org_id = v.org_id"		\
+			" AND u.email_norm = LOWER(TRIM(v.email)) RETURNING occ_user_id",\
+		.ncols = 6,								\
+	}
+static struct store__rows new_staff_linked[2] = { NEW_STAFF_LINKED(0), NEW_STAFF_LINKED(1) };
+
+
 struct staff_row {
 	const struct store_staff_in *in;
 	char key[16];
@@ -114,6 +139,7 @@ static int staff_row_cmp(const void *a, const void *b)
 struct staff_batch {
 	const struct staff_row *rows;
 	int64_t org_id, now;
+	int64_t linked;		/* rows a linking insert linked */
 };
 
 static void bind_staff(struct db_stmt *st, size_t first, size_t k, void *arg)
@@ -131,6 +157,17 @@ static void bind_staff(struct db_stmt *st, size_t first, size_t k, void *arg)
 		db_bind_text(st, b + 5, r->in->email);
 		db_bind_int64(st, b + 6, sb->now);
 	}
+}
+
+/* Counts the rows a linking insert returned with a user: those it linked. */
+static int count_linked(struct db_stmt *st, void *arg, struct err *e)
+{
+	struct staff_batch *sb = arg;
+
+	(void)e;
+	if (!db_col_is_null(st, 0))
+		sb->linked++;
+	return 0;
 }
 
 static int same_text(const char *a, const char *b)
@@ -201,13 +238,15 @@ static int drop_unchanged(struct store *s, int64_t org_id, struct staff_row *row
 }
 
 int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_staff_in *v,
-			    size_t n, struct err *e)
+			    size_t n, unsigned flags, int64_t *linked, struct err *e)
 {
 	struct staff_row *rows;
-	int64_t now = isotime_now_ms();
+	int64_t now = isotime_now_ms(), nlinked = 0;
 	size_t m = 0;
 	int own, rc;
 
+	if (linked)
+		*linked = 0;
 	if (n == 0)
 		return 0;
 	if ((rows = calloc(n, sizeof(*rows))) == NULL)
@@ -247,19 +286,29 @@ int store_staff_upsert_many(struct store *s, int64_t org_id, const struct store_
 				byk[rows[i].stored ? nnew + k++ : i - k] = rows[i];
 		}
 		if (rc == 0 && nnew > 0) {
-			struct staff_batch b = { byk, org_id, now };
+			struct staff_batch b = { byk, org_id, now, 0 };
 
-			rc = store__rows_run(s, &new_staff_rows, nnew, bind_staff, NULL, &b, e);
+			if (flags & STORE_STAFF_LINK)
+				rc = store__rows_run(s, &new_staff_linked[
+							     (flags & STORE_STAFF_BACKFILL) != 0],
+						     nnew, bind_staff, count_linked, &b, e);
+			else
+				rc = store__rows_run(s, &new_staff_rows, nnew, bind_staff, NULL,
+						     &b, e);
+			nlinked = b.linked;
 		}
 		if (rc == 0 && m > nnew) {
-			struct staff_batch b = { byk + nnew, org_id, now };
+			struct staff_batch b = { byk + nnew, org_id, now, 0 };
 
 			rc = store__rows_run(s, &staff_rows, m - nnew, bind_staff, NULL, &b, e);
 		}
 		free(byk);
 	}
 	free(rows);
-	return store__tx_end(s, own, rc, e);
+	rc = store__tx_end(s, own, rc, e);
+	if (rc == 0 && linked)
+		*linked = nlinked;
+	return rc;
 }
 
 static int key_cmp(const void *a, const void *b)

@@ -224,6 +224,7 @@ struct connect_session *connect_session_open(struct store *s, int64_t org_id,
 		goto fail;
 	cs->platform = in.platform;
 	cs->documents = in.documents;
+	cs->had_high_water = in.has_high_water;
 	in.platform = in.documents = NULL;
 	store_integration_free(&in);
 	return cs;

@@ -51,6 +51,8 @@ struct connect_session {
 	int64_t org_id;
 	char *platform;		/* the integration's platform setting */
 	char *documents;	/* "all" | "none" */
+	int had_high_water;	/* the org had a high-water mark when the session opened:
+				   some sync has pulled its appointments before */
 };
 struct connect_session *connect_session_open(struct store *s, int64_t org_id,
 					     const struct sf_client_config *base,

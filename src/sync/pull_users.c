@@ -17,8 +17,15 @@ int pull_users(struct pull_ctx *p, struct err *e)
 	json_t *records, *rec;
 	size_t i, nseen = 0, seen_cap = 0;
 	char **seen = NULL;
-	int64_t linked = 0, gone = 0;
+	int64_t linked = 0, gone = 0, page_linked;
 	int rc = -1, more;
+	/*
+	 * New staff are linked by email as they go in. Such a link needs the backfill mark
+	 * (the next run pulls the rep's 29 days) only if the org has a high-water mark
+	 * already. Without one, every run's window reaches back 29 days until a page
+	 * commits a mark, and that page comes from a window that had these reps in it.
+	 */
+	unsigned flags = STORE_STAFF_LINK | (p->cs->had_high_water ? STORE_STAFF_BACKFILL : 0);
 
 	if (pull__checkpoint(p, "users", e) < 0)
 		return -1;
@@ -75,7 +82,7 @@ int pull_users(struct pull_ctx *p, struct err *e)
 			}
 			nseen++;
 		}
-		rc = store_staff_upsert_many(p->s, p->org_id, v, k, e);
+		rc = store_staff_upsert_many(p->s, p->org_id, v, k, flags, &page_linked, e);
 		free(v);
 		if (rc < 0) {
 			store_rollback(p->s);
@@ -83,6 +90,7 @@ int pull_users(struct pull_ctx *p, struct err *e)
 		}
 		rc = -1;
 		p->counts.users += (int64_t)k;
+		p->counts.users_linked += page_linked;
 		if (store_commit(p->s, e) < 0 || pull__checkpoint(p, "users", e) < 0)
 			goto out;
 	}

@@ -194,6 +194,44 @@ static void test_changes_reach_jobs(void **state)
 	assert_int_equal(run.counts.jobs_created, 0);
 	store_run_clear(&run);
 
+	/* 3b. A rep new in I360, with an OCC user's email: linked as it comes in, and its
+	 * 29 days (here an appointment last modified 10 days ago, far behind the mark)
+	 * pulled by the same scheduled sync; the next has nothing more for it. */
+	{
+		char rep[19], old[ISOTIME_MS_LEN];
+		struct store_staff st;
+		int64_t newcomer;
+
+		assert_int_equal(store_user_add(h.s, h.org, "newcomer@example.com", "Newcomer",
+						&newcomer, &e), 0);
+		f = json_pack("{s:s,s:s}", "Name", "Nina Newcomer", "i360core__Email__c",
+			      "Newcomer@Example.com");
+		assert_int_equal(sandbox_record_create(h.sb, "i360core__Staff__c", f, rep, &e), 0);
+		json_decref(f);
+		isotime_format_ms(old, isotime_now_ms() - 10LL * 24 * 3600 * 1000);
+		f = json_pack("{s:s,s:s,s:s,s:s,s:s}", "i360core__Sales_Rep_1__c", rep,
+			      "i360core__Contact_Name__c", "Early Eve",
+			      "i360core__Product_Categories__c", "Siding",
+			      "i360core__Appointment_Date_Time__c", "2026-12-05T15:00:00.000+0000",
+			      "SystemModstamp", old);
+		assert_int_equal(sandbox_record_create(h.sb, "i360core__Sales_Appointment__c", f,
+						       id, &e), 0);
+		json_decref(f);
+		assert_int_equal(sync_once(&h, SYNC_SCHEDULED, &run), 0);
+		assert_int_equal(run.counts.users_linked, 1);
+		assert_int_equal(run.counts.jobs_created, 1);
+		store_run_clear(&run);
+		assert_int_equal(store_staff_get(h.s, h.org, rep, &st, &e), 0);
+		assert_int_equal(st.occ_user_id, newcomer);
+		assert_int_equal(st.linked_by, STORE_LINK_EMAIL);
+		assert_false(st.backfill_pending);
+		store_staff_clear(&st);
+		assert_int_equal(sync_once(&h, SYNC_SCHEDULED, &run), 0);
+		assert_int_equal(run.counts.jobs_created, 0);
+		assert_int_equal(run.counts.users_linked, 0);
+		store_run_clear(&run);
+	}
+
 	/* 4. An appointment deleted in I360 cancels its OCC appointment; the job stays. */
 	assert_int_equal(sandbox_record_delete(h.sb, job.job.appointment_id, NULL, &e), 0);
 	assert_int_equal(sync_once(&h, SYNC_SCHEDULED, &run), 0);

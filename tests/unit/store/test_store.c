@@ -429,7 +429,7 @@ static void test_staff_many(void **state)
 		in[i].name = names[i];
 		in[i].email = i % 5 ? NULL : "rep@example.com";
 	}
-	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, &e), 0);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, 0, NULL, &e), 0);
 	assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
 	assert_int_equal(n, 40);
 	store_staff_free(st, n);
@@ -452,7 +452,7 @@ static void test_staff_many(void **state)
 	in[40].crm_id = ids[40];
 	in[40].name = "Rep Zero";
 	in[40].email = NULL;
-	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 41, &e), 0);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 41, 0, NULL, &e), 0);
 	assert_int_equal(store_staff_list(f->s, f->org, NULL, &st, &n, &e), 0);
 	assert_int_equal(n, 40);
 	store_staff_free(st, n);
@@ -474,12 +474,12 @@ static void test_staff_many(void **state)
 	/* A bad Id anywhere: refused, nothing of the call written. */
 	snprintf(names[20], sizeof(names[20]), "Changed");
 	in[30].crm_id = "short";
-	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, &e), -1);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 40, 0, NULL, &e), -1);
 	assert_int_equal(e.code, ERR_INVALID);
 	assert_int_equal(store_staff_get(f->s, f->org, ids[20], &one, &e), 0);
 	assert_string_equal(one.name, "Rep 20");
 	store_staff_clear(&one);
-	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 0, &e), 0);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, in, 0, 0, NULL, &e), 0);
 
 	/* A complete pull that did not return Reps 5 and 7 marks them gone; 7 keeps its
 	 * link. A second such pull marks nothing more; a member upserted again is back. */
@@ -510,7 +510,7 @@ static void test_staff_many(void **state)
 		assert_int_equal(one.occ_user_id, 0);
 		store_staff_clear(&one);
 		/* Rep 5 comes back, unchanged otherwise. */
-		assert_int_equal(store_staff_upsert_many(f->s, f->org, &in[5], 1, &e), 0);
+		assert_int_equal(store_staff_upsert_many(f->s, f->org, &in[5], 1, 0, NULL, &e), 0);
 		assert_int_equal(store_staff_get(f->s, f->org, ids[5], &one, &e), 0);
 		assert_true(one.in_crm);
 		store_staff_clear(&one);
@@ -533,7 +533,7 @@ static void test_staff_many(void **state)
 
 		snprintf(newid, sizeof(newid), "a0B0000000%05dAAA", 99999);
 		mix[0].crm_id = newid;
-		assert_int_equal(store_staff_upsert_many(f->s, f->org, mix, 3, &e), 0);
+		assert_int_equal(store_staff_upsert_many(f->s, f->org, mix, 3, 0, NULL, &e), 0);
 		assert_int_equal(store_staff_get(f->s, f->org, newid, &one, &e), 0);
 		assert_string_equal(one.name, "Rep New");
 		store_staff_clear(&one);
@@ -544,6 +544,73 @@ static void test_staff_many(void **state)
 		assert_int_equal(n, 41);
 		store_staff_free(st, n);
 	}
+}
+
+/* STORE_STAFF_LINK: members the org never had are linked by email as they go in (the
+ * email trimmed and in any case), marked for backfill with STORE_STAFF_BACKFILL only;
+ * a member the org has, or a new one whose email is nobody's, is left unlinked. */
+static void test_staff_many_link(void **state)
+{
+	struct fixture *f = *state;
+	struct store_staff one;
+	int64_t ann, bob, linked;
+	struct err e;
+	const struct store_staff_in first[] = {
+		{ "a0B000000000001AAA", "Ann", " ANN@Example.com " },
+		{ "a0B000000000002AAA", "Bob", "bob@example.com" },
+		{ "a0B000000000003AAA", "Cy", "cy@example.com" },
+		{ "a0B000000000004AAA", "Di", NULL },
+	};
+	const struct store_staff_in second[] = {
+		{ "a0B000000000003AAA", "Cy", "cy@example.com" },	/* the org has Cy */
+		{ "a0B000000000005AAA", "Ed", "ed@example.com" },
+	};
+
+	NEED_STORE(f);
+	assert_int_equal(store_user_add(f->s, f->org, "ann@example.com", "Ann", &ann, &e), 0);
+	assert_int_equal(store_user_add(f->s, f->org, "Bob@Example.com", "Bob", &bob, &e), 0);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, first, 4, STORE_STAFF_LINK,
+						 &linked, &e), 0);
+	assert_int_equal(linked, 2);
+	assert_int_equal(store_staff_get(f->s, f->org, "a0B000000000001AAA", &one, &e), 0);
+	assert_int_equal(one.occ_user_id, ann);
+	assert_int_equal(one.linked_by, STORE_LINK_EMAIL);
+	assert_true(one.active);
+	assert_false(one.backfill_pending);
+	assert_string_equal(one.email, " ANN@Example.com ");
+	store_staff_clear(&one);
+	assert_int_equal(store_staff_get(f->s, f->org, "a0B000000000002AAA", &one, &e), 0);
+	assert_int_equal(one.occ_user_id, bob);
+	store_staff_clear(&one);
+	for (int i = 2; i < 4; i++) {
+		assert_int_equal(store_staff_get(f->s, f->org, first[i].crm_id, &one, &e), 0);
+		assert_int_equal(one.occ_user_id, 0);
+		assert_int_equal(one.linked_by, STORE_LINK_NONE);
+		assert_false(one.active);
+		store_staff_clear(&one);
+	}
+
+	/* Cy and Ed get OCC users; only Ed, new, is linked by the upsert, and marked. */
+	assert_int_equal(store_user_add(f->s, f->org, "cy@example.com", "Cy", &bob, &e), 0);
+	assert_int_equal(store_user_add(f->s, f->org, "ed@example.com", "Ed", &bob, &e), 0);
+	assert_int_equal(store_staff_upsert_many(f->s, f->org, second, 2,
+						 STORE_STAFF_LINK | STORE_STAFF_BACKFILL, &linked,
+						 &e), 0);
+	assert_int_equal(linked, 1);
+	assert_int_equal(store_staff_get(f->s, f->org, "a0B000000000005AAA", &one, &e), 0);
+	assert_int_equal(one.occ_user_id, bob);
+	assert_true(one.backfill_pending);
+	store_staff_clear(&one);
+	assert_int_equal(store_staff_get(f->s, f->org, "a0B000000000003AAA", &one, &e), 0);
+	assert_int_equal(one.occ_user_id, 0);
+	store_staff_clear(&one);
+	/* Autolink, as a pull runs it after the upserts, links Cy; Ann and Bob stay. */
+	assert_int_equal(store_staff_autolink(f->s, f->org, &linked, &e), 0);
+	assert_int_equal(linked, 1);
+	assert_int_equal(store_staff_get(f->s, f->org, "a0B000000000001AAA", &one, &e), 0);
+	assert_int_equal(one.occ_user_id, ann);
+	assert_false(one.backfill_pending);
+	store_staff_clear(&one);
 }
 
 static void test_reasons(void **state)
@@ -963,6 +1030,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_many, setup, teardown, &backend_sqlite),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_many_link, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_sqlite),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_sqlite),
@@ -979,6 +1047,7 @@ int main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_oauth_state, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_links, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_staff_many, setup, teardown, &backend_pg),
+		cmocka_unit_test_prestate_setup_teardown(test_staff_many_link, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_ui_sessions, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_reasons, setup, teardown, &backend_pg),
 		cmocka_unit_test_prestate_setup_teardown(test_jobs, setup, teardown, &backend_pg),
