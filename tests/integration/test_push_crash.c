@@ -42,8 +42,13 @@ static int64_t depth(struct harness *h)
 	return d;
 }
 
-/* Queues a document of size bytes and a stage change for job. */
-static void queue_work(struct harness *h, const char *docs, const struct store_job *job, int i)
+/* The two stages the runs alternate between: which = 0 or 1. */
+static const char *const stage_results[2] = { "Confirmed", "Ran - No Sale" };
+static const char *const stage_details[2] = { "Left Voicemail", "Price Too High" };
+
+/* Queues a document of size bytes and a change to stage which (0 or 1) for job. */
+static void queue_work(struct harness *h, const char *docs, const struct store_job *job, int i,
+		       int which)
 {
 	char path[600], title[64];
 	struct push_stage st = { 0 };
@@ -64,9 +69,8 @@ static void queue_work(struct harness *h, const char *docs, const struct store_j
 	snprintf(title, sizeof(title), "crash-%d.pdf", i);
 	assert_int_equal(push_document_add(h->s, docs, h->org, job->id, title, "application/pdf",
 					   path, &id, &e), 0);
-	/* Alternate the appointment's stage between two valid ones. */
-	st.result = i % 2 ? "Ran - No Sale" : "Confirmed";
-	st.result_detail = i % 2 ? "Price Too High" : "Left Voicemail";
+	st.result = stage_results[which];
+	st.result_detail = stage_details[which];
 	if (push_stage_request(h->s, h->org, job->id, &st, &id, &e) < 0)
 		fail_msg("stage: %s", e.msg);
 }
@@ -110,7 +114,7 @@ static size_t versions_marked(struct harness *h, const char *marker)
 static void test_sigkill_during_pushes(void **state)
 {
 	const char *env = getenv("I360_CRASH_ITERATIONS");
-	int iterations = env ? atoi(env) : 10, killed = 0, retried = 0, held = 0;
+	int iterations = env ? atoi(env) : 10, killed = 0, retried = 0, held = 0, flip;
 	int64_t last_kill = 0;
 	struct sandbox_config cfg;
 	struct harness h;
@@ -137,6 +141,8 @@ static void test_sigkill_during_pushes(void **state)
 	assert_int_equal(njobs, 1);
 	docs = push_documents_dir(h.db, &e);
 	assert_non_null(docs);
+	flip = jobs[0].job.result && strcmp(jobs[0].job.result, stage_results[0]) == 0 &&
+	       jobs[0].job.result_detail && strcmp(jobs[0].job.result_detail, stage_details[0]) == 0;
 	/* Slow answers widen the windows a kill can land in. */
 	k = json_pack("{s:i}", "latency_ms", getenv("I360_TEST_LATENCY") ? atoi(getenv("I360_TEST_LATENCY")) : 40);
 	assert_int_equal(sandbox_set_knobs(h.sb, k, &e), 0);
@@ -146,7 +152,9 @@ static void test_sigkill_during_pushes(void **state)
 		pid_t pid;
 		int status, hold;
 
-		queue_work(&h, docs, &jobs[0], i);
+		/* Alternate the appointment's stage between two valid ones, starting with
+		 * the one it does not have (a stage equal to the job's queues nothing). */
+		queue_work(&h, docs, &jobs[0], i, (i + flip) % 2);
 		/*
 		 * Stage PATCHes held at Salesforce, so that a kill leaves one in flight, to
 		 * land after a later run pushed a newer stage; its precondition must refuse
@@ -221,13 +229,13 @@ static void test_sigkill_during_pushes(void **state)
 	store_outbox_free(items, nitems);
 	appt = sandbox_record_get(h.sb, jobs[0].job.appointment_id);
 	{
-		int last = iterations - 1;
+		int last = (iterations - 1 + flip) % 2;
 		const char *status = json_string_value(json_object_get(appt, "i360core__Status__c"));
 		const char *detail = json_string_value(json_object_get(appt,
 								       "i360core__Status_Detail__c"));
 
-		assert_string_equal(status, last % 2 ? "Ran - No Sale" : "Confirmed");
-		assert_string_equal(detail, last % 2 ? "Price Too High" : "Left Voicemail");
+		assert_string_equal(status, stage_results[last]);
+		assert_string_equal(detail, stage_details[last]);
 	}
 	json_decref(appt);
 	fprintf(stderr, "push crash: %d iterations, %d killed, %d pushes each done once, %d of "
