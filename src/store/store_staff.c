@@ -97,11 +97,12 @@ static struct store__rows new_staff_rows = {
 };
 
 /*
- * The same, linking each to the OCC user with its email as it goes in, by the very
- * test store_staff_autolink makes: a first sync's staff are written once, not inserted,
- * linked and then cleared of their backfill mark, three writes each. The rows are a
- * common table expression joined to occ_users; PostgreSQL types a parameter there by
- * its cast. RETURNING tells which were linked. One per backfill mark (0, 1).
+ * The same, each member linked as it goes in to the OCC user with its email, by the
+ * test store_staff_autolink makes. A first sync thus writes its staff once, where an
+ * insert, then autolink, then the clearing of the backfill mark wrote each linked
+ * member three times. The rows are a common table expression joined to occ_users
+ * (PostgreSQL types a parameter there only by its cast); RETURNING tells which were
+ * linked. One statement per backfill mark (0, 1).
  */
 #define NEW_STAFF_LINKED(mark)								\
 	{										\
@@ -119,7 +120,6 @@ static struct store__rows new_staff_rows = {
 		.ncols = 6,								\
 	}
 static struct store__rows new_staff_linked[2] = { NEW_STAFF_LINKED(0), NEW_STAFF_LINKED(1) };
-
 
 struct staff_row {
 	const struct store_staff_in *in;
