@@ -14,8 +14,10 @@
 
 /*
  * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT(), aggregate
- * functions (below) and child subqueries `(SELECT ... FROM Children__r [WHERE] [ORDER BY]
- * [LIMIT])`; FROM one object; WHERE with AND / OR / NOT and parentheses (AND and OR may
+ * functions (below), FIELDS(STANDARD | CUSTOM | ALL) (standard fields first, then custom,
+ * each in the object's order; ALL and CUSTOM only with LIMIT 200 at most; a field
+ * selected twice is refused) and child subqueries `(SELECT ... FROM Children__r [WHERE]
+ * [ORDER BY] [LIMIT])`; FROM one object; WHERE with AND / OR / NOT and parentheses (AND and OR may
  * not be mixed without parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN,
  * LIKE, INCLUDES, EXCLUDES, semi- and anti-joins (below); literals null, true, false,
  * 'strings' (backslash escapes \' \" \\ \n \r \t \b \f \uXXXX, and \% \_ inside LIKE),

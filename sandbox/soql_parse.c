@@ -777,12 +777,40 @@ static int parse_order(struct parser *p, struct soql_query *q)
 }
 
 /* A select item before FROM is known: its token, or a nested subquery start. */
+/* FIELDS(ALL | STANDARD | CUSTOM) in a select list. */
+enum fields_fn { FIELDS_NONE, FIELDS_ALL, FIELDS_STANDARD, FIELDS_CUSTOM };
+
 struct raw_item {
-	size_t tok;		/* the name token, or the SELECT token of a subquery */
+	size_t tok;		/* the name token, or the SELECT token of a subquery, or
+				   the FIELDS token */
 	int sub;
 	enum agg_fn fn;		/* FN(name): tok is name's */
+	enum fields_fn fields;
 	size_t alias;		/* the alias token, or 0 */
 };
+
+/* FIELDS(...) at the current token: which, or FIELDS_NONE (a field may be named
+ * Fields). */
+static enum fields_fn fields_at(struct parser *p)
+{
+	static const char *const kinds[] = { "", "ALL", "STANDARD", "CUSTOM" };
+	const struct tok *t = peek(p);
+
+	if (!is_kw(t, "FIELDS") || p->t[p->i + 1].kind != T_LPAREN)
+		return FIELDS_NONE;
+	for (int k = FIELDS_ALL; k <= FIELDS_CUSTOM; k++)
+		if (is_kw(&p->t[p->i + 2], kinds[k]))	/* not the end: i + 3 is a token */
+			return p->t[p->i + 3].kind == T_RPAREN ? (enum fields_fn)k : FIELDS_NONE;
+	return FIELDS_NONE;
+}
+
+/* Whether field f is one FIELDS(kind) selects. */
+static int fields_take(enum fields_fn kind, const struct objects_field *f)
+{
+	int custom = (f->flags & OF_CUSTOM) != 0;
+
+	return kind == FIELDS_ALL || (kind == FIELDS_CUSTOM) == custom;
+}
 
 /* Parses a child subquery whose "(" is at the current token, against parent. */
 static int parse_sub(struct parser *p, const struct objects_type *parent, struct sel *s)
@@ -827,6 +855,11 @@ static int read_select(struct parser *p, struct soql_query *q, const struct obje
 				return unexpected(p);
 			p->i += 3;
 			q->count = 1;
+		} else if (fields_at(p) != FIELDS_NONE) {
+			it->fields = fields_at(p);
+			it->tok = p->i;
+			p->i += 4;
+			(*n)++;
 		} else if (agg_at(p) != AF_NONE) {
 			if (parent != NULL)
 				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
@@ -863,7 +896,8 @@ static int read_select(struct parser *p, struct soql_query *q, const struct obje
 			return unexpected(p);
 		}
 		/* An alias is a name before "," or FROM ("SELECT Id FORM X" is a typo). */
-		if (!q->count && !it->sub && peek(p)->kind == T_IDENT && !is_reserved(peek(p)) &&
+		if (!q->count && !it->sub && !it->fields && peek(p)->kind == T_IDENT &&
+		    !is_reserved(peek(p)) &&
 		    (p->t[p->i + 1].kind == T_COMMA || is_kw(&p->t[p->i + 1], "FROM")))
 			it->alias = p->i++;
 		if (peek(p)->kind != T_COMMA)
@@ -1025,25 +1059,69 @@ static int resolve_item(struct parser *p, struct soql_query *q, struct sel *s,
 	return 0;
 }
 
+/*
+ * Adds the fields FIELDS(kind) selects to q's list: the standard ones, then the custom
+ * ones, each in the object's order. A field selected twice is refused, as Salesforce
+ * does, and so is FIELDS() in an aggregate query (no field of it is grouped).
+ */
+static int resolve_fields(struct parser *p, struct soql_query *q, const struct raw_item *it)
+{
+	const struct tok *t = &p->t[it->tok];
+
+	for (int custom = 0; custom <= 1; custom++)
+		for (size_t i = 0; i < q->type->nfields; i++) {
+			const struct objects_field *f = &q->type->fields[i];
+			struct sel *s = &q->sels[q->nsels];
+
+			if (((f->flags & OF_CUSTOM) != 0) != custom || !fields_take(it->fields, f))
+				continue;
+			if (q->aggregate)
+				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+						  "Field must be grouped or aggregated: %s", f->name);
+			memset(s, 0, sizeof(*s));
+			s->path.field = f;
+			s->path.field_idx = i;
+			for (size_t j = 0; j < q->nsels; j++)
+				if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path))
+					return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+							  "duplicate field selected: %s", f->name);
+			q->nsels++;
+		}
+	return 0;
+}
+
 /* Resolves the select list against q's object; p->i is left where it was. */
 static int resolve_select(struct parser *p, struct soql_query *q, const struct raw_item *items,
 			  size_t nitems, int semi)
 {
-	size_t end = p->i;
+	size_t end = p->i, nsels = 0;
 	int expr = 0;
 
-	if (semi && nitems != 1) {
+	if (semi && (nitems != 1 || items[0].fields)) {
 		struct tok *t = &p->t[items[nitems > 1 ? 1 : 0].tok];
 
 		return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
 				  "semi join sub selects can only query one id field");
 	}
-	q->sels = calloc(nitems ? nitems : 1, sizeof(*q->sels));
+	for (size_t k = 0; k < nitems; k++) {
+		if (!items[k].fields) {
+			nsels++;
+			continue;
+		}
+		for (size_t i = 0; i < q->type->nfields; i++)
+			nsels += (size_t)fields_take(items[k].fields, &q->type->fields[i]);
+	}
+	q->sels = calloc(nsels ? nsels : 1, sizeof(*q->sels));
 	if (q->sels == NULL)
 		return sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 	for (size_t k = 0; k < nitems; k++) {
 		struct sel *s = &q->sels[q->nsels];
 
+		if (items[k].fields) {
+			if (resolve_fields(p, q, &items[k]) < 0)
+				return -1;
+			continue;
+		}
 		if (items[k].sub) {
 			struct tok *t = &p->t[items[k].tok];
 
@@ -1189,6 +1267,15 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 			goto fail;
 		}
 	}
+	/* FIELDS(ALL) and FIELDS(CUSTOM) select a set of fields the query cannot know in
+	 * advance: Salesforce wants them bounded. */
+	for (size_t k = 0; k < nitems; k++)
+		if ((items[k].fields == FIELDS_ALL || items[k].fields == FIELDS_CUSTOM) &&
+		    (q->limit < 0 || q->limit > 200)) {
+			sferr_set(p->e, 400, "MALFORMED_QUERY",
+				  "The SOQL FIELDS function must have a LIMIT of at most 200");
+			goto fail;
+		}
 	/* Any aggregate anywhere, or GROUP BY, makes the result AggregateResults. */
 	q->aggregate = q->ngroups > 0 || q->having != NULL;
 	for (size_t k = 0; k < nitems; k++)

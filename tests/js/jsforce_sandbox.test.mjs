@@ -396,6 +396,14 @@ test('queries: COUNT(), count(), find/sort/limit/skip, the builder, scanAll, que
   assert.equal(one.Name, all[0]);
   const star = await Appt.select('*').limit(1).execute();
   assert.equal(Object.keys(star[0]).length, (await Appt.describe$()).fields.length + 1);
+  // FIELDS(): the same set as '*', standard fields first; ALL and CUSTOM need a LIMIT.
+  const described = (await Appt.describe$()).fields;
+  const fieldsAll = (await conn.query(`SELECT FIELDS(ALL) FROM ${APPT} LIMIT 1`)).records[0];
+  assert.deepEqual(Object.keys(fieldsAll).slice(1),
+    [...described.filter((f) => !f.custom), ...described.filter((f) => f.custom)].map((f) => f.name));
+  const standard = (await conn.query(`SELECT FIELDS(STANDARD) FROM ${APPT}`)).records[0];
+  assert.deepEqual(Object.keys(standard).slice(1), described.filter((f) => !f.custom).map((f) => f.name));
+  assert.equal(await errorCode(conn.query(`SELECT FIELDS(CUSTOM) FROM ${APPT}`)), 'MALFORMED_QUERY');
   const nested = await Appt.select('Id').include('i360core__Sales_Appointment_Opportunities__r')
     .select('Id, i360core__Sales_Opportunity__r.Name').end().limit(20).execute();
   assert.ok(nested.some((r) => r.i360core__Sales_Appointment_Opportunities__r?.records.length > 0));

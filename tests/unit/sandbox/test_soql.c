@@ -515,6 +515,91 @@ static void test_errors(void **state)
 			    "NUMBER_OUTSIDE_VALID_RANGE");
 }
 
+/* FIELDS(STANDARD | CUSTOM | ALL): the object's standard fields, or its custom ones,
+ * or both (standard first), each in the object's order, beside named fields and
+ * subqueries; the unbounded two need LIMIT 200 at most; a field named twice is an
+ * error; a field may still be called Fields. */
+static void test_fields_function(void **state)
+{
+	const struct objects_type *t = objects_type_find("i360core__Staff__c");
+	json_t *r, *row;
+	size_t nstd = 0, ncustom = 0, k = 1;
+	const char *key;
+	json_t *v;
+
+	(void)state;
+	for (size_t i = 0; i < t->nfields; i++)
+		(t->fields[i].flags & OF_CUSTOM) ? ncustom++ : nstd++;
+	assert_true(nstd > 2 && ncustom > 2);
+
+	r = run("SELECT FIELDS(STANDARD) FROM i360core__Staff__c ORDER BY Name");
+	row = json_array_get(r, 0);
+	assert_int_equal(json_object_size(row), 1 + nstd);
+	assert_string_equal(str_at(r, 0, "Name"), "Ann Lee");
+	assert_null(json_object_get(row, "i360core__Email__c"));
+	json_decref(r);
+
+	r = run("select fields(custom), Name from i360core__Staff__c order by Name limit 200");
+	row = json_array_get(r, 0);
+	assert_int_equal(json_object_size(row), 1 + ncustom + 1);
+	assert_string_equal(str_at(r, 0, "i360core__Email__c"), "Ann.Lee@Example.com");
+	assert_null(json_object_get(row, "Id"));
+	json_decref(r);
+
+	/* ALL: standard fields first, then custom, each in the object's order. */
+	r = run("SELECT FIELDS(ALL) FROM i360core__Staff__c ORDER BY Name LIMIT 2");
+	assert_int_equal(json_array_size(r), 2);
+	row = json_array_get(r, 0);
+	assert_int_equal(json_object_size(row), 1 + nstd + ncustom);
+	for (int custom = 0; custom <= 1; custom++)
+		for (size_t i = 0; i < t->nfields; i++)
+			if (((t->fields[i].flags & OF_CUSTOM) != 0) == custom) {
+				size_t at_k = 0;
+
+				json_object_foreach(row, key, v) {
+					if (strcmp(key, t->fields[i].name) == 0)
+						break;
+					at_k++;
+				}
+				assert_int_equal(at_k, k++);
+			}
+	json_decref(r);
+
+	/* In a child subquery, bounded by its own LIMIT. */
+	r = run("SELECT Id, (SELECT FIELDS(ALL) FROM i360core__Sales_Appointment_Opportunities__r"
+		" LIMIT 200) FROM i360core__Sales_Appointment__c"
+		" WHERE i360core__Contact_Name__c = 'Ann Lee'");
+	assert_int_equal(json_array_size(r), 1);
+	v = json_object_get(json_object_get(json_array_get(r, 0),
+					    "i360core__Sales_Appointment_Opportunities__r"), "records");
+	assert_int_equal(json_array_size(v), 2);
+	assert_non_null(json_object_get(json_array_get(v, 0), "i360core__Sales_Opportunity__c"));
+	assert_non_null(json_object_get(json_array_get(v, 0), "CreatedDate"));
+	json_decref(r);
+	assert_string_equal(err("SELECT Id, (SELECT FIELDS(ALL) FROM "
+				"i360core__Sales_Appointment_Opportunities__r) FROM "
+				"i360core__Sales_Appointment__c LIMIT 5"), "MALFORMED_QUERY");
+
+	assert_string_equal(err("SELECT FIELDS(ALL) FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_string_equal(last_err.msg, "The SOQL FIELDS function must have a LIMIT of at most 200");
+	assert_string_equal(err("SELECT FIELDS(CUSTOM) FROM i360core__Staff__c LIMIT 201"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id, FIELDS(STANDARD) FROM i360core__Staff__c"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate field selected: Id"));
+	assert_string_equal(err("SELECT FIELDS(STANDARD), Name FROM i360core__Staff__c"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate field selected: Name"));
+	assert_string_equal(err("SELECT FIELDS(NONE) FROM i360core__Staff__c"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT COUNT(Id), FIELDS(STANDARD) FROM i360core__Staff__c"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+				"i360core__Sales_Rep_1__c IN (SELECT FIELDS(STANDARD) FROM "
+				"i360core__Staff__c)"), "MALFORMED_QUERY");
+	/* Not the function: a field called Fields is looked up like any other. */
+	assert_string_equal(err("SELECT Fields FROM i360core__Staff__c"), "INVALID_FIELD");
+}
+
 static json_t *at(json_t *rows, size_t i, const char *key)
 {
 	return json_object_get(json_array_get(rows, i), key);
@@ -807,6 +892,7 @@ int main(void)
 		cmocka_unit_test(test_aggregate_errors),
 		cmocka_unit_test(test_semi_joins),
 		cmocka_unit_test(test_semi_join_errors),
+		cmocka_unit_test(test_fields_function),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
