@@ -26,7 +26,11 @@
  * TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH, QUARTER,
  * YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ..., :n; and
  * N_DAYS_AGO:n ... N_FISCAL_YEARS_AGO:n; weeks start on Sunday, the fiscal year is the
- * calendar year); ORDER BY several keys, ASC / DESC,
+ * calendar year); date functions of date and datetime fields compared with integers
+ * (CALENDAR_MONTH, CALENDAR_QUARTER, CALENDAR_YEAR, DAY_IN_MONTH, DAY_IN_WEEK with 1 for
+ * Sunday, DAY_IN_YEAR, FISCAL_MONTH / QUARTER / YEAR, HOUR_IN_DAY, WEEK_IN_MONTH,
+ * WEEK_IN_YEAR) or, DAY_ONLY, with dates, in WHERE only and in UTC (not in SELECT,
+ * GROUP BY or ORDER BY); ORDER BY several keys, ASC / DESC,
  * NULLS FIRST / LAST; LIMIT; OFFSET (at most 2000).
  *
  * Semi- and anti-joins: an Id or reference field of the queried object IN / NOT IN

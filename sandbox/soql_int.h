@@ -64,6 +64,21 @@ struct value {
 enum cond_kind { C_AND, C_OR, C_NOT, C_CMP, C_IN, C_NOT_IN, C_LIKE, C_INCLUDES, C_EXCLUDES };
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
+#define DAY_MS 86400000LL
+
+/* Date functions in WHERE, in UTC (the sandbox has no convertTimezone()); DF_NONE is
+ * the field itself. The fiscal year is the calendar year. */
+enum date_fn {
+	DF_NONE, DF_CALENDAR_MONTH, DF_CALENDAR_QUARTER, DF_CALENDAR_YEAR, DF_DAY_IN_MONTH,
+	DF_DAY_IN_WEEK, DF_DAY_IN_YEAR, DF_DAY_ONLY, DF_FISCAL_MONTH, DF_FISCAL_QUARTER,
+	DF_FISCAL_YEAR, DF_HOUR_IN_DAY, DF_WEEK_IN_MONTH, DF_WEEK_IN_YEAR, DF__MAX
+};
+extern const char *const soql__date_fn_names[DF__MAX];
+
+/* Date function fn of time t (ms): a number (DAY_IN_WEEK: 1 is Sunday; WEEK_IN_YEAR: 1
+ * is January 1-7), or for DF_DAY_ONLY the day's midnight in ms. */
+int64_t soql__date_fn(enum date_fn fn, int64_t t);
+
 /* Aggregate functions; AF_NONE is a plain field. */
 enum agg_fn { AF_NONE, AF_COUNT, AF_COUNT_DISTINCT, AF_MIN, AF_MAX, AF_SUM, AF_AVG, AF__MAX };
 
@@ -72,6 +87,7 @@ struct cond {
 	struct cond *l, *r;	/* C_AND, C_OR: both; C_NOT: l */
 	struct path path;
 	enum agg_fn fn;		/* HAVING: the aggregate of path compared */
+	enum date_fn dfn;	/* WHERE: a date function of path compared */
 	size_t pos, len;	/* the field's token, for errors */
 	enum cmp_op op;
 	struct value *vals;

@@ -11,7 +11,6 @@
 #include "sandbox/sfid.h"
 #include "util/isotime.h"
 
-#define DAY_MS 86400000LL
 #define MAX_OFFSET 2000
 
 /* The names of the aggregate functions (enum agg_fn), as SOQL writes them. */
@@ -501,6 +500,50 @@ static const struct objects_field *agg_value_field(enum agg_fn fn, const struct 
 
 static struct cond *parse_or(struct parser *p, const struct objects_type *type);
 
+/* A date function and its "(" at the current token: which, or DF_NONE. */
+static enum date_fn date_fn_at(struct parser *p)
+{
+	if (peek(p)->kind != T_IDENT || p->t[p->i + 1].kind != T_LPAREN)
+		return DF_NONE;
+	for (int f = DF_NONE + 1; f < DF__MAX; f++)
+		if (is_kw(peek(p), soql__date_fn_names[f]))
+			return (enum date_fn)f;
+	return DF_NONE;
+}
+
+static const struct objects_field date_fn_number = { .name = "date function", .type = OF_INT };
+static const struct objects_field date_fn_day = { .name = "DAY_ONLY", .type = OF_DATE };
+
+/*
+ * Parses "FN(field)" into c (c->dfn, c->path; *ft the field's token): a date or
+ * datetime field, a datetime one for HOUR_IN_DAY and DAY_ONLY. *vf gets what the
+ * literal compared with must be: an integer, or a date for DAY_ONLY.
+ */
+static int parse_date_function(struct parser *p, const struct objects_type *type,
+			       struct cond *c, struct tok **ft, const struct objects_field **vf)
+{
+	enum objects_ftype ty;
+
+	c->dfn = date_fn_at(p);
+	p->i += 2;
+	*ft = peek(p);
+	if ((*ft)->kind != T_IDENT || is_reserved(*ft))
+		return unexpected(p);
+	if (resolve_path(p, type, *ft, &c->path) < 0)
+		return -1;
+	p->i++;
+	ty = c->path.field->type;
+	if (!(ty == OF_DATETIME || (ty == OF_DATE && c->dfn != DF_HOUR_IN_DAY &&
+				    c->dfn != DF_DAY_ONLY)))
+		return soql__qerr(p->text, (*ft)->pos, p->e, "INVALID_FIELD",
+				  "%s cannot be applied to field %s of type %s",
+				  soql__date_fn_names[c->dfn], c->path.field->name, type_word(ty));
+	if (expect(p, T_RPAREN) < 0)
+		return -1;
+	*vf = c->dfn == DF_DAY_ONLY ? &date_fn_day : &date_fn_number;
+	return 0;
+}
+
 /* IN lists of Ids or text compare each record with every value; sorted, they take a
  * binary search (the sync's query lists every linked rep). */
 static void sort_in_list(struct cond *c)
@@ -557,6 +600,7 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 	struct cond *c = calloc(1, sizeof(*c));
 	struct tok *ft, *t;
 	const struct objects_field *vf;	/* the type literals must have */
+	const struct objects_field *dvf = NULL;	/* that of a date function's */
 	enum objects_ftype ty;
 
 	if (c == NULL) {
@@ -583,6 +627,9 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 	if (p->having && agg_at(p) != AF_NONE) {
 		if (parse_agg(p, type, &c->fn, &c->path, &ft) < 0)
 			goto fail;
+	} else if (!p->having && date_fn_at(p) != DF_NONE) {
+		if (parse_date_function(p, type, c, &ft, &dvf) < 0)
+			goto fail;
 	} else {
 		ft = peek(p);
 		if (ft->kind != T_IDENT || is_reserved(ft)) {
@@ -596,14 +643,14 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 	c->pos = ft->pos;
 	c->len = ft->len;
 	t = peek(p);
-	vf = agg_value_field(c->fn, c->path.field);
+	vf = dvf ? dvf : agg_value_field(c->fn, c->path.field);
 	ty = vf->type;
 	if (accept_kw(p, "IN") || (is_kw(t, "NOT") && is_kw(&p->t[p->i + 1], "IN"))) {
 		if (is_kw(t, "NOT"))
 			p->i += 2;
 		c->kind = is_kw(t, "NOT") ? C_NOT_IN : C_IN;
 		if (peek(p)->kind == T_LPAREN && is_kw(&p->t[p->i + 1], "SELECT")) {
-			if (c->fn != AF_NONE) {
+			if (c->fn != AF_NONE || c->dfn != DF_NONE) {
 				unexpected(p);
 				goto fail;
 			}

@@ -12,6 +12,7 @@
 #include "sandbox/objects.h"
 #include "sandbox/sfid.h"
 #include "sandbox/soql.h"
+#include "sandbox/soql_int.h"	/* soql__date_fn */
 #include "util/isotime.h"
 
 static struct objects *store;
@@ -600,6 +601,58 @@ static void test_fields_function(void **state)
 	assert_string_equal(err("SELECT Fields FROM i360core__Staff__c"), "INVALID_FIELD");
 }
 
+/* Date functions in WHERE, in UTC. Ann's appointment is on Sunday 2026-11-01 at 15:00
+ * (and its date field 2026-11-01), Jose's on Monday 2026-11-02 at 10:00; both were
+ * last modified in October; the third is deleted. */
+#define APPTS "SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+#define WHEN "i360core__Appointment_Date_Time__c"
+static void test_date_functions(void **state)
+{
+	const int64_t before_1970 = -1;	/* 1969-12-31T23:59:59.999Z */
+
+	(void)state;
+	assert_int_equal(count(APPTS "CALENDAR_YEAR(" WHEN ") = 2026"), 2);
+	assert_int_equal(count(APPTS "calendar_month(" WHEN ") = 11"), 2);
+	assert_int_equal(count(APPTS "CALENDAR_QUARTER(SystemModstamp) = 4"), 2);
+	assert_int_equal(count(APPTS "DAY_IN_MONTH(" WHEN ") = 2"), 1);
+	assert_int_equal(count(APPTS "DAY_IN_WEEK(" WHEN ") = 1"), 1);	/* Sunday */
+	assert_int_equal(count(APPTS "DAY_IN_YEAR(" WHEN ") = 305"), 1);
+	assert_int_equal(count(APPTS "HOUR_IN_DAY(" WHEN ") >= 12"), 1);
+	assert_int_equal(count(APPTS "WEEK_IN_MONTH(" WHEN ") = 1"), 2);
+	assert_int_equal(count(APPTS "WEEK_IN_YEAR(" WHEN ") = 44"), 2);
+	assert_int_equal(count(APPTS "FISCAL_YEAR(" WHEN ") = 2026 AND FISCAL_QUARTER(" WHEN
+			       ") = 4 AND FISCAL_MONTH(" WHEN ") = 11"), 2);
+	assert_int_equal(count(APPTS "DAY_ONLY(" WHEN ") = 2026-11-02"), 1);
+	assert_int_equal(count(APPTS "DAY_ONLY(" WHEN ") > 2026-10-31"), 2);
+	assert_int_equal(count(APPTS "CALENDAR_MONTH(i360core__Appointment_Date__c) = 11"), 1);
+	assert_int_equal(count(APPTS "CALENDAR_MONTH(" WHEN ") IN (10, 11)"), 2);
+	assert_int_equal(count(APPTS "CALENDAR_MONTH(" WHEN ") NOT IN (11)"), 0);
+	assert_int_equal(count(APPTS "NOT DAY_IN_WEEK(" WHEN ") = 1"), 1);
+
+	assert_int_equal(soql__date_fn(DF_CALENDAR_YEAR, before_1970), 1969);
+	assert_int_equal(soql__date_fn(DF_HOUR_IN_DAY, before_1970), 23);
+	assert_int_equal(soql__date_fn(DF_DAY_IN_WEEK, before_1970), 4);	/* Wednesday */
+	assert_int_equal(soql__date_fn(DF_DAY_ONLY, before_1970), -86400000LL);
+
+	assert_string_equal(err(APPTS "CALENDAR_YEAR(i360core__Contact_Name__c) = 2026"),
+			    "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "CALENDAR_YEAR cannot be applied to field "
+			       "i360core__Contact_Name__c"));
+	assert_string_equal(err(APPTS "HOUR_IN_DAY(i360core__Appointment_Date__c) = 1"),
+			    "INVALID_FIELD");
+	assert_string_equal(err(APPTS "CALENDAR_YEAR(" WHEN ") = '2026'"), "INVALID_FIELD");
+	assert_string_equal(err(APPTS "DAY_ONLY(" WHEN ") = 5"), "INVALID_FIELD");
+	assert_string_equal(err(APPTS "CALENDAR_YEAR(" WHEN ") LIKE '2%'"),
+			    "INVALID_QUERY_FILTER_OPERATOR");
+	assert_string_equal(err(APPTS "CALENDAR_YEAR(" WHEN " = 2026"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT "
+				"i360core__Sales_Rep_1__c FROM i360core__Sales_Appointment__c) AND "
+				"CALENDAR_YEAR(CreatedDate) IN (SELECT Id FROM Account)"),
+			    "MALFORMED_QUERY");
+}
+#undef APPTS
+#undef WHEN
+
 static json_t *at(json_t *rows, size_t i, const char *key)
 {
 	return json_object_get(json_array_get(rows, i), key);
@@ -893,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_semi_joins),
 		cmocka_unit_test(test_semi_join_errors),
 		cmocka_unit_test(test_fields_function),
+		cmocka_unit_test(test_date_functions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
