@@ -51,25 +51,6 @@ static int op_holds(int c, enum cmp_op op)
 	return 0;
 }
 
-/* Compares date function fn of field i of rec (NULL: a null value) with lit. */
-static int cmp_date_fn(const struct objects_rec *rec, size_t i, enum date_fn fn,
-		       const struct value *lit, enum cmp_op op)
-{
-	int64_t t, v;
-	int c;
-
-	if (lit->kind == V_NULL || rec == NULL || objects_rec_is_null(rec, i))
-		return lit->kind == V_NULL ? ((rec == NULL || objects_rec_is_null(rec, i)) ==
-					      (op == OP_EQ)) : op == OP_NE;
-	if (objects_rec_time(rec, i, &t) < 0)
-		return 0;
-	v = soql__date_fn(fn, t);
-	if (fn == DF_DAY_ONLY)
-		return time_cmp(v, lit, op);
-	c = (double)v < lit->num ? -1 : (double)v > lit->num;
-	return op_holds(c, op);
-}
-
 /* Compares field i of rec (NULL: a null value) with lit. */
 static int cmp_one(const struct objects_rec *rec, size_t i, const struct value *lit,
 		   enum cmp_op op)
@@ -108,6 +89,26 @@ static int cmp_one(const struct objects_rec *rec, size_t i, const struct value *
 	case V_NULL:
 		break;
 	}
+	return op_holds(c, op);
+}
+
+/* Compares date function fn of field i of rec (NULL: a null value) with lit. */
+static int cmp_date_fn(const struct objects_rec *rec, size_t i, enum date_fn fn,
+		       const struct value *lit, enum cmp_op op)
+{
+	int64_t t, v;
+	int c;
+
+	if (lit->kind == V_NULL)	/* "= null" and "!= null" ask of the field itself */
+		return cmp_one(rec, i, lit, op);
+	if (rec == NULL || objects_rec_is_null(rec, i))
+		return op == OP_NE;
+	if (objects_rec_time(rec, i, &t) < 0)
+		return 0;
+	v = soql__date_fn(fn, t);
+	if (fn == DF_DAY_ONLY)
+		return time_cmp(v, lit, op);
+	c = (double)v < lit->num ? -1 : (double)v > lit->num;
 	return op_holds(c, op);
 }
 

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "sandbox/sandbox.h"
 #include "util/buf.h"
 
 /* An answer: status (0 without one), libcurl's result, body, raw header lines, and the
@@ -26,6 +27,26 @@ static inline size_t sbcall_collect(char *p, size_t size, size_t n, void *ud)
 {
 	buf_append(ud, p, size * n);
 	return size * n;
+}
+
+/* Starts an embedded sandbox with c for a test file's setup (libcurl initialised
+ * first); fails the test when it cannot. sbcall_stop undoes both. */
+static inline struct sandbox *sbcall_start(const struct sandbox_config *c)
+{
+	struct sandbox *sb;
+	struct err e;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sb = sandbox_start(c, &e);
+	if (sb == NULL)
+		fail_msg("sandbox_start: %s", e.msg);
+	return sb;
+}
+
+static inline void sbcall_stop(struct sandbox *sb)
+{
+	sandbox_stop(sb);
+	curl_global_cleanup();
 }
 
 static inline void resp_free(struct resp *r)

@@ -50,20 +50,16 @@ static void fetch_token(void)
 static int setup(void **state)
 {
 	struct sandbox_config c;
-	struct err e;
 	static const char *cbs[] = { "http://localhost/cb" };
 
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sandbox_config_defaults(&c);
 	c.staff = 2;
 	c.appointments = 2;
 	c.auto_approve = 1;
 	c.callback_urls = cbs;
 	c.ncallback_urls = 1;
-	sb = sandbox_start(&c, &e);
-	if (sb == NULL)
-		fail_msg("sandbox_start: %s", e.msg);
+	sb = sbcall_start(&c);
 	fetch_token();
 	return 0;
 }
@@ -71,8 +67,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sandbox_stop(sb);
-	curl_global_cleanup();
+	sbcall_stop(sb);
 	return 0;
 }
 

@@ -77,11 +77,9 @@ static void fetch_tokens(void)
 static int setup(void **state)
 {
 	struct sandbox_config c;
-	struct err e;
 	static const char *cbs[] = { "http://localhost/cb" };
 
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	sandbox_config_defaults(&c);
 	c.seed = 3;
 	c.staff = 6;
@@ -92,9 +90,7 @@ static int setup(void **state)
 	c.control = 1;
 	c.callback_urls = cbs;
 	c.ncallback_urls = 1;
-	sb = sandbox_start(&c, &e);
-	if (sb == NULL)
-		fail_msg("sandbox_start: %s", e.msg);
+	sb = sbcall_start(&c);
 	fetch_tokens();
 	return 0;
 }
@@ -102,8 +98,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sandbox_stop(sb);
-	curl_global_cleanup();
+	sbcall_stop(sb);
 	return 0;
 }
 
