@@ -94,6 +94,11 @@ struct pusher *pusher_start(const struct pusher_config *c, struct err *e);
 /* Wakes the workers at once (after a push was queued). */
 void pusher_kick(struct pusher *p);
 
+/* How many looks at the outbox (a claim and the work of what it took) the workers have
+ * finished since the start: a worker that has looked once and found nothing waits for
+ * poll_ms or a kick. */
+unsigned long pusher_looks(struct pusher *p);
+
 /* Stops after the push each worker is sending; items claimed but not yet begun are
  * given back (queued, attempt not counted). Joins the threads and frees p; NULL does
  * nothing. */

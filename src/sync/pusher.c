@@ -491,6 +491,7 @@ struct pusher {
 	pthread_cond_t cond;
 	unsigned long kicks;
 	atomic_int stop;
+	atomic_ulong looks;	/* looks at the outbox the workers have finished */
 };
 
 /* Waits up to poll_ms for a kick that came after seen, or for stop. */
@@ -530,6 +531,7 @@ static void *worker_main(void *arg)
 			store_close(s);	/* a fresh connection next time */
 			s = NULL;
 		}
+		atomic_fetch_add(&p->looks, 1);
 		if (claimed == 0)
 			wait_for_work(p, seen);
 	}
@@ -582,6 +584,11 @@ void pusher_kick(struct pusher *p)
 	p->kicks++;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mu);
+}
+
+unsigned long pusher_looks(struct pusher *p)
+{
+	return p ? atomic_load(&p->looks) : 0;
 }
 
 void pusher_stop(struct pusher *p)

@@ -581,7 +581,11 @@ static void test_pushes_survive_restart(void **state)
 	f->pc.poll_ms = 60 * 1000;
 	p = pusher_start(&f->pc, &e);
 	assert_non_null(p);
-	usleep(300 * 1000);	/* its first look at the outbox, while it is empty, is over */
+	for (int i = 0; pusher_looks(p) == 0; i++) {	/* it has looked at the empty outbox */
+		if (i > 2000)
+			fail_msg("the push worker never looked at the outbox");
+		usleep(5 * 1000);
+	}
 	/* One was being sent by a process that died: its claim runs out. */
 	o = stage(f, f->job.job.opps[0].id, "Demo No Sale", "Price");
 	assert_int_equal(store_outbox_claim(f->h.s, "dead-process", isotime_now_ms(), 1, 10,
