@@ -23,20 +23,6 @@ static int64_t path_id(const char *s)
 	return num_parse(s, 1, INT64_MAX, &v) == 0 ? v : 0;
 }
 
-/* A member that must be absent, null or a string: 0, or -1 for another type. */
-static int opt_string(json_t *body, const char *key, const char **out)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
-}
-
 enum MHD_Result api_integration_authorize(struct request *r)
 {
 	const char *key = NULL, *secret = NULL, *login = NULL;
@@ -47,9 +33,9 @@ enum MHD_Result api_integration_authorize(struct request *r)
 
 	if (request_json(r, &body, &e) < 0)
 		return reply_err(r, &e);
-	if (opt_string(body, "consumer_key", &key) < 0 ||
-	    opt_string(body, "consumer_secret", &secret) < 0 ||
-	    opt_string(body, "login_url", &login) < 0) {
+	if (request_opt_string(body, "consumer_key", &key) < 0 ||
+	    request_opt_string(body, "consumer_secret", &secret) < 0 ||
+	    request_opt_string(body, "login_url", &login) < 0) {
 		json_decref(body);
 		return reply_error(r, 400, "consumer_key, consumer_secret and login_url must be "
 					   "strings");

@@ -110,20 +110,6 @@ enum MHD_Result api_jobs_get(struct request *r)
 	return reply_json(r, 200, o);
 }
 
-/* A member that must be absent, null or a string: 0, or -1 when it is another type. */
-static int opt_string(json_t *body, const char *key, const char **out)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
-}
-
 enum MHD_Result api_jobs_stage(struct request *r)
 {
 	enum MHD_Result res = MHD_NO;
@@ -145,9 +131,9 @@ enum MHD_Result api_jobs_stage(struct request *r)
 					   "opportunity stage (opportunity_id and result), not both");
 	}
 	if (json_object_get(body, "opportunity_id")) {
-		if (opt_string(body, "opportunity_id", &st.opportunity_id) < 0 ||
-		    st.opportunity_id == NULL || opt_string(body, "result", &st.result) < 0 ||
-		    opt_string(body, "result_detail", &st.result_detail) < 0 ||
+		if (request_opt_string(body, "opportunity_id", &st.opportunity_id) < 0 ||
+		    st.opportunity_id == NULL || request_opt_string(body, "result", &st.result) < 0 ||
+		    request_opt_string(body, "result_detail", &st.result_detail) < 0 ||
 		    st.result == NULL) {
 			json_decref(body);
 			return reply_error(r, 400, "an opportunity stage needs opportunity_id and "
@@ -158,8 +144,8 @@ enum MHD_Result api_jobs_stage(struct request *r)
 			return reply_error(r, 400, "opportunity_id must be a Salesforce Id: 15 "
 						   "characters, or 18 with a valid suffix");
 		}
-	} else if (opt_string(body, "appointment_result", &st.result) < 0 ||
-		   opt_string(body, "appointment_result_detail", &st.result_detail) < 0 ||
+	} else if (request_opt_string(body, "appointment_result", &st.result) < 0 ||
+		   request_opt_string(body, "appointment_result_detail", &st.result_detail) < 0 ||
 		   st.result == NULL) {
 		json_decref(body);
 		return reply_error(r, 400, "a stage needs appointment_result (and optionally "

@@ -30,3 +30,16 @@ int request_json(const struct request *r, json_t **out, struct err *e)
 	*out = j;
 	return 0;
 }
+
+int request_opt_string(json_t *body, const char *key, const char **out)
+{
+	json_t *v = json_object_get(body, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}

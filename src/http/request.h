@@ -78,4 +78,8 @@ const char *request_header(const struct request *r, const char *name);
  * not JSON, not an object). */
 int request_json(const struct request *r, json_t **out, struct err *e);
 
+/* Member key of a JSON object body, which may be absent or null (*out = NULL) or a
+ * string (*out borrowed from body). Returns 0, or -1 when it is of another type. */
+int request_opt_string(json_t *body, const char *key, const char **out);
+
 #endif
