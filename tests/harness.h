@@ -41,7 +41,9 @@ void harness_stop(struct harness *h);
  * Starts the i360bridge binary under test (env I360_BIN, else the build's) with args
  * (NULL-terminated, without the program name). When line is not NULL, waits for and
  * copies its first line of stdout (e.g. "listening on http://..."); stdout is otherwise
- * discarded, and stderr goes to err_path (NULL: discarded). Aborts when it cannot start.
+ * discarded, and stderr goes to err_path (NULL: discarded). The process dies with the
+ * test (SIGKILL when the test process ends first). Aborts when it cannot fork, or when a
+ * line was asked for and none came; a program that cannot run exits 127.
  */
 pid_t harness_spawn(const char *const *args, char *line, size_t n, const char *err_path);
 
