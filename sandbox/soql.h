@@ -14,24 +14,40 @@
 
 /*
  * The subset: SELECT of fields, parent paths (a__r.b__r.Name), COUNT(), aggregate
- * functions (below), FIELDS(STANDARD | CUSTOM | ALL) (standard fields first, then custom,
- * each in the object's order; ALL and CUSTOM only with LIMIT 200 at most; a field
- * selected twice is refused) and child subqueries `(SELECT ... FROM Children__r [WHERE]
- * [ORDER BY] [LIMIT])`; FROM one object; WHERE with AND / OR / NOT and parentheses (AND and OR may
- * not be mixed without parentheses, as in Salesforce), = != <> < <= > >= IN, NOT IN,
- * LIKE, INCLUDES, EXCLUDES, semi- and anti-joins (below); literals null, true, false,
- * 'strings' (backslash escapes \' \" \\ \n \r \t \b \f \uXXXX, and \% \_ inside LIKE),
- * numbers, dates (2026-11-01), unquoted datetimes
- * (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY, YESTERDAY,
- * TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH, QUARTER,
- * YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ..., :n; and
- * N_DAYS_AGO:n ... N_FISCAL_YEARS_AGO:n; weeks start on Sunday, the fiscal year is the
- * calendar year); date functions of date and datetime fields compared with integers
- * (CALENDAR_MONTH, CALENDAR_QUARTER, CALENDAR_YEAR, DAY_IN_MONTH, DAY_IN_WEEK with 1 for
- * Sunday, DAY_IN_YEAR, FISCAL_MONTH / QUARTER / YEAR, HOUR_IN_DAY, WEEK_IN_MONTH,
- * WEEK_IN_YEAR) or, DAY_ONLY, with dates, in WHERE only and in UTC (not in SELECT,
- * GROUP BY or ORDER BY); ORDER BY several keys, ASC / DESC,
- * NULLS FIRST / LAST; LIMIT; OFFSET (at most 2000).
+ * functions and date functions (below), toLabel() (below), FIELDS(STANDARD | CUSTOM |
+ * ALL) (standard fields first, then custom, each in the object's order; ALL and CUSTOM
+ * only with LIMIT 200 at most; a field selected twice is refused) and child subqueries
+ * `(SELECT ... FROM Children__r [WHERE] [ORDER BY] [LIMIT])`; FROM one object; WHERE
+ * with AND / OR / NOT and parentheses (AND and OR may not be mixed without parentheses,
+ * as in Salesforce), = != <> < <= > >= IN, NOT IN, LIKE, INCLUDES, EXCLUDES, semi- and
+ * anti-joins (below); literals null, true, false, 'strings' (backslash escapes \' \" \\
+ * \n \r \t \b \f \uXXXX, and \% \_ inside LIKE), numbers, dates (2026-11-01), unquoted
+ * datetimes (2026-11-01T00:00:00Z, .000, +hh:mm / -hh:mm) and date literals (TODAY,
+ * YESTERDAY, TOMORROW, LAST_90_DAYS, NEXT_90_DAYS; THIS_ / LAST_ / NEXT_ with WEEK, MONTH,
+ * QUARTER, YEAR, FISCAL_QUARTER, FISCAL_YEAR; LAST_N_ / NEXT_N_ with DAYS, WEEKS, ...,
+ * :n; and N_DAYS_AGO:n ... N_FISCAL_YEARS_AGO:n; weeks start on Sunday, the fiscal year
+ * is the calendar year); date functions (below) compared with integers or, DAY_ONLY, with
+ * dates; ORDER BY several keys, ASC / DESC, NULLS FIRST / LAST; LIMIT; OFFSET (at most
+ * 2000).
+ *
+ * Date functions of date and datetime fields: CALENDAR_MONTH, CALENDAR_QUARTER,
+ * CALENDAR_YEAR, DAY_IN_MONTH, DAY_IN_WEEK (1 for Sunday), DAY_IN_YEAR, FISCAL_MONTH /
+ * QUARTER / YEAR, WEEK_IN_MONTH, WEEK_IN_YEAR give integers; HOUR_IN_DAY (an integer)
+ * and DAY_ONLY (a date, "YYYY-MM-DD") take datetimes only. Times are read in UTC, or in
+ * the user's time zone with convertTimezone(datetimeField) inside the function
+ * (HOUR_IN_DAY(convertTimezone(CreatedDate))); the sandbox's one user is in
+ * America/Chicago (US daylight-time rules), as seed.c makes it. In WHERE and HAVING;
+ * in SELECT, GROUP BY (of a datetime too, which is not groupable itself) and ORDER BY
+ * only in aggregate queries, grouped, as Salesforce allows them. convertTimezone()
+ * anywhere else is refused.
+ *
+ * toLabel(picklistField) (multi-select ones and parent paths too) gives the value's
+ * label, under the field's own name, or under an alias, which any query takes for it
+ * (SELECT Status__c, toLabel(Status__c) statusLabel: the alias is a key of the record
+ * itself, not of a parent's object); in WHERE and HAVING it compares labels. The
+ * sandbox's picklist values are their own labels (describe shows them so), so the label
+ * is the value. Not on other fields, not in ORDER BY (Salesforce orders picklists in
+ * their defined order) or GROUP BY.
  *
  * Semi- and anti-joins: an Id or reference field of the queried object IN / NOT IN
  * (SELECT idOrReferenceField FROM Object [WHERE ...]), the subquery's field at most one
@@ -42,26 +58,32 @@
  * Aggregate queries: COUNT(f), COUNT_DISTINCT(f), MIN(f), MAX(f), SUM(f), AVG(f) with
  * optional aliases (SELECT COUNT(Id) n), GROUP BY fields and parent paths, HAVING on
  * aggregates and grouped fields, ORDER BY aggregates and grouped fields, LIMIT and OFFSET
- * counting groups. Records are AggregateResults keyed by alias, exprN (N counting the
- * unaliased aggregates) or a grouped field's own name without its path; without GROUP BY
- * there is exactly one; without ORDER BY groups come in ascending order of their values
- * (nulls first; text grouped ignoring case). COUNT and COUNT_DISTINCT skip nulls and
+ * counting groups, and date functions (above) grouped, selected, ordered and in HAVING.
+ * Records are AggregateResults keyed by alias, exprN (N counting the unaliased
+ * aggregates and date functions together, in select order) or a grouped field's own
+ * name (toLabel's too) without its path; without GROUP BY there is exactly one; without
+ * ORDER BY groups come in ascending order of their values (nulls first; text grouped
+ * ignoring case). COUNT and COUNT_DISTINCT skip nulls and
  * give integers; SUM and AVG take numbers (SUM of an integer field is an integer, AVG a
  * real), and are null over no values, as MIN and MAX are. Salesforce's rules: every
  * other selected or ordered field grouped; no GROUP BY on datetimes, doubles, multi-
  * select picklists, long text areas (objects_field_groupable); no aggregate of a
  * checkbox, multi-select picklist or text area, SUM / AVG only of numbers; no aliases
- * outside aggregate queries; no aggregates or semi-joins in child subqueries. A result
- * is one batch of at most 2000 groups.
+ * outside aggregate queries but toLabel's; no aggregates, date functions or semi-joins in
+ * child subqueries. A result is one batch of at most 2000 groups.
  *
  * Keywords and names are case-insensitive; results use canonical names. Text compares
- * case-insensitively; Ids compare on their first 15 characters. Times are UTC.
+ * case-insensitively; Ids compare on their first 15 characters. Times are UTC, but
+ * under convertTimezone().
  *
  * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax, and the aggregate and
  * semi-join rules above, in Salesforce's words: "Field must be grouped or aggregated: X",
  * "field 'X' can not be grouped in a query call", "Semi join sub-selects are not allowed
- * with the 'OR' operator", ...), INVALID_TYPE (unknown object or child relationship),
- * INVALID_FIELD (unknown field or relationship, a literal of the wrong type),
+ * with the 'OR' operator", ...; in the sandbox's own: "convertTimezone() can only be used
+ * in a date function", "toLabel() can not be used in ORDER BY"), INVALID_TYPE (unknown
+ * object or child relationship), INVALID_FIELD (unknown field or relationship, a literal
+ * of the wrong type, a function on a field of a type it does not take: "toLabel cannot
+ * be applied to field Name of type string", the sandbox's wording),
  * INVALID_QUERY_FILTER_OPERATOR (bad Id literal, operator that does not fit the field),
  * NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2000); soql_select: EXCEEDED_ID_LIMIT (more
  * than 2000 groups). Messages carry the "ERROR at Row:R:Column:C" locator as

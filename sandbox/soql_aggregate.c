@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/isotime.h"
+
 #define MAX_AGG_ROWS 2000	/* an aggregate result is one batch, never paged */
 
 /*
@@ -33,7 +35,7 @@ static int distinct_cmp(const void *a, const void *b)
 static int agg_eval(const struct objects *s, enum agg_fn fn, const struct path *p,
 		    const struct objects_rec *const *recs, size_t n, struct gval *g)
 {
-	enum objects_ftype ft = p->field->type;
+	enum objects_ftype ft = path_type(p);
 	struct skey *keys = NULL;
 	size_t nn = 0;
 	double sum = 0;
@@ -47,10 +49,10 @@ static int agg_eval(const struct objects *s, enum agg_fn fn, const struct path *
 		struct skey k;
 
 		soql__read_key(s, p, recs[i], &k);
-		if (fn == AF_NONE) {
+		if (fn == AF_NONE) {	/* a date function's value is no field's */
 			g->null = k.null;
 			g->k = k;
-			g->leaf = follow(s, recs[i], p);
+			g->leaf = p->dfn == DF_NONE ? follow(s, recs[i], p) : NULL;
 			break;
 		}
 		if (k.null)
@@ -211,6 +213,8 @@ static void put_gval(struct run *r, enum agg_fn fn, const struct gval *g)
 		put_lit(r, "null");
 	} else if (g->leaf != NULL) {
 		soql__put_value(r, g->leaf, g->idx);
+	} else if (g->ft == OF_DATE) {	/* DAY_ONLY: "YYYY-MM-DD", as date fields show */
+		soql__put_str(r, isotime_format(tmp, g->k.t), 10);
 	} else if (fn == AF_COUNT || fn == AF_COUNT_DISTINCT || g->ft == OF_INT) {
 		snprintf(tmp, sizeof(tmp), "%lld", (long long)g->k.num);
 		put_lit(r, tmp);
@@ -277,7 +281,7 @@ struct soql_rows *soql__aggregate(struct soql_query *q, const struct objects *s,
 				soql__read_key(s, &q->groups[k], recs[i], &a);
 				soql__read_key(s, &q->groups[k], recs[j], &c);
 				same = a.null == c.null &&
-				       (a.null || key_cmp(q->groups[k].field->type, &a, &c) == 0);
+				       (a.null || key_cmp(path_type(&q->groups[k]), &a, &c) == 0);
 			}
 			if (!same)
 				break;

@@ -8,35 +8,6 @@
 #include <strings.h>
 #include <time.h>
 
-const char *const soql__date_fn_names[DF__MAX] = {
-	"", "CALENDAR_MONTH", "CALENDAR_QUARTER", "CALENDAR_YEAR", "DAY_IN_MONTH",
-	"DAY_IN_WEEK", "DAY_IN_YEAR", "DAY_ONLY", "FISCAL_MONTH", "FISCAL_QUARTER",
-	"FISCAL_YEAR", "HOUR_IN_DAY", "WEEK_IN_MONTH", "WEEK_IN_YEAR",
-};
-
-int64_t soql__date_fn(enum date_fn fn, int64_t t)
-{
-	time_t secs = (time_t)(t / 1000 - (t % 1000 < 0));	/* floor, before 1970 too */
-	struct tm tm;
-
-	if (fn == DF_DAY_ONLY)
-		return (t / DAY_MS - (t % DAY_MS < 0)) * DAY_MS;
-	if (gmtime_r(&secs, &tm) == NULL)
-		return 0;
-	switch (fn) {
-	case DF_CALENDAR_MONTH: case DF_FISCAL_MONTH: return tm.tm_mon + 1;
-	case DF_CALENDAR_QUARTER: case DF_FISCAL_QUARTER: return tm.tm_mon / 3 + 1;
-	case DF_CALENDAR_YEAR: case DF_FISCAL_YEAR: return (int64_t)tm.tm_year + 1900;
-	case DF_DAY_IN_MONTH: return tm.tm_mday;
-	case DF_DAY_IN_WEEK: return tm.tm_wday + 1;
-	case DF_DAY_IN_YEAR: return tm.tm_yday + 1;
-	case DF_HOUR_IN_DAY: return tm.tm_hour;
-	case DF_WEEK_IN_MONTH: return (tm.tm_mday - 1) / 7 + 1;
-	case DF_WEEK_IN_YEAR: return tm.tm_yday / 7 + 1;
-	default: return 0;
-	}
-}
-
 /* Whether a comparison whose result is c (<0, 0, >0) satisfies op. */
 static int op_holds(int c, enum cmp_op op)
 {
@@ -92,10 +63,12 @@ static int cmp_one(const struct objects_rec *rec, size_t i, const struct value *
 	return op_holds(c, op);
 }
 
-/* Compares date function fn of field i of rec (NULL: a null value) with lit. */
-static int cmp_date_fn(const struct objects_rec *rec, size_t i, enum date_fn fn,
+/* Compares the date function of path p of the record whose field it reads (rec; NULL: a
+ * null value) with lit. */
+static int cmp_date_fn(const struct objects_rec *rec, const struct path *p,
 		       const struct value *lit, enum cmp_op op)
 {
+	size_t i = p->field_idx;
 	int64_t t, v;
 	int c;
 
@@ -105,8 +78,8 @@ static int cmp_date_fn(const struct objects_rec *rec, size_t i, enum date_fn fn,
 		return op == OP_NE;
 	if (objects_rec_time(rec, i, &t) < 0)
 		return 0;
-	v = soql__date_fn(fn, t);
-	if (fn == DF_DAY_ONLY)
+	v = soql__path_date(p, t);
+	if (p->dfn == DF_DAY_ONLY)
 		return time_cmp(v, lit, op);
 	c = (double)v < lit->num ? -1 : (double)v > lit->num;
 	return op_holds(c, op);
@@ -187,8 +160,8 @@ int soql__eval(const struct ectx *x, const struct cond *c, const struct objects_
 	leaf = follow(s, rec, &c->path);
 	switch (c->kind) {
 	case C_CMP:
-		if (c->dfn != DF_NONE)
-			return cmp_date_fn(leaf, fi, c->dfn, &c->vals[0], c->op);
+		if (c->path.dfn != DF_NONE)
+			return cmp_date_fn(leaf, &c->path, &c->vals[0], c->op);
 		return cmp_one(leaf, fi, &c->vals[0], c->op);
 	case C_IN: case C_NOT_IN: {
 		int in = 0;
@@ -209,8 +182,8 @@ int soql__eval(const struct ectx *x, const struct cond *c, const struct objects_
 				     c->vals[0].kind == V_ID ? cmp_id15 : cmp_text) != NULL;
 		} else {
 			for (size_t i = 0; i < c->nvals && !in; i++)
-				in = c->dfn != DF_NONE ?
-				     cmp_date_fn(leaf, fi, c->dfn, &c->vals[i], OP_EQ) :
+				in = c->path.dfn != DF_NONE ?
+				     cmp_date_fn(leaf, &c->path, &c->vals[i], OP_EQ) :
 				     cmp_one(leaf, fi, &c->vals[i], OP_EQ);
 		}
 		return c->kind == C_IN ? in : !in;

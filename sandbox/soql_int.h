@@ -40,6 +40,20 @@ struct lexer {
 
 /* ---- The query tree ---- */
 
+/* Date functions (soql_date.c); DF_NONE is the field itself. The fiscal year is the
+ * calendar year. */
+enum date_fn {
+	DF_NONE, DF_CALENDAR_MONTH, DF_CALENDAR_QUARTER, DF_CALENDAR_YEAR, DF_DAY_IN_MONTH,
+	DF_DAY_IN_WEEK, DF_DAY_IN_YEAR, DF_DAY_ONLY, DF_FISCAL_MONTH, DF_FISCAL_QUARTER,
+	DF_FISCAL_YEAR, DF_HOUR_IN_DAY, DF_WEEK_IN_MONTH, DF_WEEK_IN_YEAR, DF__MAX
+};
+extern const char *const soql__date_fn_names[DF__MAX];
+
+/*
+ * A value of each record: a field, maybe through parent relationships, maybe under a
+ * date function (of a date or datetime field, in UTC or, with tz, in the user's time
+ * zone: convertTimezone). A date function makes an integer, DAY_ONLY a date.
+ */
 struct path {
 	const struct objects_field *hops[MAX_HOPS];	/* reference fields followed */
 	size_t hop_idx[MAX_HOPS];			/* their positions in their types */
@@ -47,7 +61,28 @@ struct path {
 	int nhops;
 	const struct objects_field *field;		/* the leaf */
 	size_t field_idx;				/* its position in its type */
+	enum date_fn dfn;
+	int tz;
 };
+
+/* The type of p's values. */
+static inline enum objects_ftype path_type(const struct path *p)
+{
+	if (p->dfn == DF_NONE)
+		return p->field->type;
+	return p->dfn == DF_DAY_ONLY ? OF_DATE : OF_INT;
+}
+
+/* Date function fn of time t (ms): a number (DAY_IN_WEEK: 1 is Sunday; WEEK_IN_YEAR: 1
+ * is January 1-7), or for DF_DAY_ONLY the day's midnight in ms. */
+int64_t soql__date_fn(enum date_fn fn, int64_t t);
+
+/* Time t (ms, UTC) as the sandbox's user reads it on a clock: t moved by the offset of
+ * the user's time zone at that instant. */
+int64_t soql__user_time(int64_t t);
+
+/* p's date function of the time t (ms) of p's field, in p's time zone. */
+int64_t soql__path_date(const struct path *p, int64_t t);
 
 enum val_kind { V_NULL, V_TEXT, V_ID, V_NUM, V_BOOL, V_TIME };
 
@@ -66,19 +101,6 @@ enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
 #define DAY_MS 86400000LL
 
-/* Date functions in WHERE, in UTC (the sandbox has no convertTimezone()); DF_NONE is
- * the field itself. The fiscal year is the calendar year. */
-enum date_fn {
-	DF_NONE, DF_CALENDAR_MONTH, DF_CALENDAR_QUARTER, DF_CALENDAR_YEAR, DF_DAY_IN_MONTH,
-	DF_DAY_IN_WEEK, DF_DAY_IN_YEAR, DF_DAY_ONLY, DF_FISCAL_MONTH, DF_FISCAL_QUARTER,
-	DF_FISCAL_YEAR, DF_HOUR_IN_DAY, DF_WEEK_IN_MONTH, DF_WEEK_IN_YEAR, DF__MAX
-};
-extern const char *const soql__date_fn_names[DF__MAX];
-
-/* Date function fn of time t (ms): a number (DAY_IN_WEEK: 1 is Sunday; WEEK_IN_YEAR: 1
- * is January 1-7), or for DF_DAY_ONLY the day's midnight in ms. */
-int64_t soql__date_fn(enum date_fn fn, int64_t t);
-
 /* Aggregate functions; AF_NONE is a plain field. */
 enum agg_fn { AF_NONE, AF_COUNT, AF_COUNT_DISTINCT, AF_MIN, AF_MAX, AF_SUM, AF_AVG, AF__MAX };
 
@@ -87,8 +109,7 @@ struct cond {
 	struct cond *l, *r;	/* C_AND, C_OR: both; C_NOT: l */
 	struct path path;
 	enum agg_fn fn;		/* HAVING: the aggregate of path compared */
-	enum date_fn dfn;	/* WHERE: a date function of path compared */
-	size_t pos, len;	/* the field's token, for errors */
+	size_t pos, len;	/* the field's token (a function's text), for errors */
 	enum cmp_op op;
 	struct value *vals;
 	size_t nvals;
@@ -101,7 +122,7 @@ struct cond {
 struct order {
 	struct path path;
 	enum agg_fn fn;		/* aggregate queries: ORDER BY COUNT(Id) */
-	size_t pos, len;
+	size_t pos, len;	/* the field's token (a function's text), for errors */
 	int desc;
 	int nulls_last;
 };
@@ -109,7 +130,8 @@ struct order {
 struct sel {
 	struct path path;		/* when sub is NULL */
 	enum agg_fn fn;
-	char *key;			/* aggregate queries: the alias, exprN or field name */
+	char *key;			/* aggregate queries: the alias, exprN or field name;
+					 * plain ones: an alias (toLabel), or NULL */
 	struct soql_query *sub;		/* a child subquery */
 	const struct objects_child *child;
 	const struct objects_field *child_field;	/* the child's field pointing up */
@@ -133,6 +155,7 @@ struct oitem {
 	size_t key_len;
 	const struct objects_field *leaf;	/* a field of the node's type, or NULL */
 	size_t leaf_idx;
+	const struct path *via;		/* an aliased field, read through its path */
 	const struct objects_field *hop;	/* a parent relationship, or NULL */
 	size_t hop_idx;
 	struct onode *node;		/* the parent's fields (with hop) */

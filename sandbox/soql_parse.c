@@ -144,7 +144,7 @@ static int resolve_path(struct parser *p, const struct objects_type *type, const
 
 static int path_eq(const struct path *a, const struct path *b)
 {
-	if (a->field != b->field || a->nhops != b->nhops)
+	if (a->field != b->field || a->nhops != b->nhops || a->dfn != b->dfn || a->tz != b->tz)
 		return 0;
 	for (int i = 0; i < a->nhops; i++)
 		if (a->hops[i] != b->hops[i])
@@ -459,13 +459,12 @@ static int agg_applies(enum agg_fn fn, enum objects_ftype t)
 }
 
 /*
- * Parses "FN(field)" at the current token (agg_at said so) on type into *fn and *path;
- * *tok gets the field's token. Refuses a field the function does not apply to.
+ * Parses the "field)" of "FN(field)" whose name and "(" are at the current token, on
+ * type, into *path; *tok gets the field's token.
  */
-static int parse_agg(struct parser *p, const struct objects_type *type, enum agg_fn *fn,
-		     struct path *path, struct tok **tok)
+static int parse_call_field(struct parser *p, const struct objects_type *type,
+			    struct path *path, struct tok **tok)
 {
-	*fn = agg_at(p);
 	p->i += 2;
 	*tok = peek(p);
 	if ((*tok)->kind != T_IDENT || is_reserved(*tok))
@@ -473,7 +472,77 @@ static int parse_agg(struct parser *p, const struct objects_type *type, enum agg
 	if (resolve_path(p, type, *tok, path) < 0)
 		return -1;
 	p->i++;
-	if (expect(p, T_RPAREN) < 0)
+	return expect(p, T_RPAREN);
+}
+
+/* The error for a function (toLabel, a date function, convertTimezone) given a field of
+ * a type it does not take; t is the field's token. The wording is the sandbox's own. */
+static int not_applicable(struct parser *p, const struct tok *t, const char *fn,
+			  const struct objects_field *f)
+{
+	return soql__qerr(p->text, t->pos, p->e, "INVALID_FIELD",
+			  "%s cannot be applied to field %s of type %s", fn, f->name,
+			  type_word(f->type));
+}
+
+/* toLabel(field) at the current token (a field may still be called toLabel). */
+static int label_at(struct parser *p)
+{
+	return is_kw(peek(p), "toLabel") && p->t[p->i + 1].kind == T_LPAREN;
+}
+
+/* Salesforce translates picklists with toLabel(), and refuses it on other fields. */
+static int check_label(struct parser *p, const struct tok *t, const struct objects_field *f)
+{
+	if (f->type == OF_PICKLIST || f->type == OF_MULTIPICKLIST)
+		return 0;
+	return not_applicable(p, t, "toLabel", f);
+}
+
+/*
+ * toLabel(field) in WHERE or HAVING, into *path (*tok the field's token). The sandbox's
+ * picklist values are their own labels (describe shows each value as its label), so the
+ * field's value is what is compared: 'Ran - Sold' is both.
+ */
+static int parse_label(struct parser *p, const struct objects_type *type, struct path *path,
+		       struct tok **tok)
+{
+	if (parse_call_field(p, type, path, tok) < 0)
+		return -1;
+	return check_label(p, *tok, path->field);
+}
+
+/* convertTimezone( at the current token. */
+static int tz_at(struct parser *p)
+{
+	return is_kw(peek(p), "convertTimezone") && p->t[p->i + 1].kind == T_LPAREN;
+}
+
+/*
+ * Refuses convertTimezone() at the current token, which is not in a date function
+ * (Salesforce takes it there only), and toLabel() when clause names where it is
+ * ("ORDER BY", "GROUP BY"); 0 when neither is there.
+ */
+static int misplaced_call(struct parser *p, const char *clause)
+{
+	if (tz_at(p))
+		return soql__qerr(p->text, peek(p)->pos, p->e, "MALFORMED_QUERY",
+				  "convertTimezone() can only be used in a date function");
+	if (clause != NULL && label_at(p))
+		return soql__qerr(p->text, peek(p)->pos, p->e, "MALFORMED_QUERY",
+				  "toLabel() can not be used in %s", clause);
+	return 0;
+}
+
+/*
+ * Parses "FN(field)" at the current token (agg_at said so) on type into *fn and *path;
+ * *tok gets the field's token. Refuses a field the function does not apply to.
+ */
+static int parse_agg(struct parser *p, const struct objects_type *type, enum agg_fn *fn,
+		     struct path *path, struct tok **tok)
+{
+	*fn = agg_at(p);
+	if (parse_call_field(p, type, path, tok) < 0)
 		return -1;
 	if (!agg_applies(*fn, path->field->type))
 		return soql__qerr(p->text, (*tok)->pos, p->e, "MALFORMED_QUERY",
@@ -515,32 +584,40 @@ static const struct objects_field date_fn_number = { .name = "date function", .t
 static const struct objects_field date_fn_day = { .name = "DAY_ONLY", .type = OF_DATE };
 
 /*
- * Parses "FN(field)" into c (c->dfn, c->path; *ft the field's token): a date or
- * datetime field, a datetime one for HOUR_IN_DAY and DAY_ONLY. *vf gets what the
- * literal compared with must be: an integer, or a date for DAY_ONLY.
+ * Parses a date function whose name and "(" are at the current token, "FN(field)" or
+ * "FN(convertTimezone(field))", on type into *path (its dfn and tz set): a date or
+ * datetime field, a datetime one for HOUR_IN_DAY, DAY_ONLY and convertTimezone. *ft gets
+ * the field's token, *span the whole function's text (for messages).
  */
-static int parse_date_function(struct parser *p, const struct objects_type *type,
-			       struct cond *c, struct tok **ft, const struct objects_field **vf)
+static int parse_date_expr(struct parser *p, const struct objects_type *type,
+			   struct path *path, struct tok **ft, struct tok *span)
 {
+	enum date_fn fn = date_fn_at(p);
+	const struct tok *first = peek(p), *last;
 	enum objects_ftype ty;
+	int tz;
 
-	c->dfn = date_fn_at(p);
 	p->i += 2;
+	tz = tz_at(p);
+	p->i += tz ? 2 : 0;
 	*ft = peek(p);
 	if ((*ft)->kind != T_IDENT || is_reserved(*ft))
 		return unexpected(p);
-	if (resolve_path(p, type, *ft, &c->path) < 0)
+	if (resolve_path(p, type, *ft, path) < 0)
 		return -1;
 	p->i++;
-	ty = c->path.field->type;
-	if (!(ty == OF_DATETIME || (ty == OF_DATE && c->dfn != DF_HOUR_IN_DAY &&
-				    c->dfn != DF_DAY_ONLY)))
-		return soql__qerr(p->text, (*ft)->pos, p->e, "INVALID_FIELD",
-				  "%s cannot be applied to field %s of type %s",
-				  soql__date_fn_names[c->dfn], c->path.field->name, type_word(ty));
-	if (expect(p, T_RPAREN) < 0)
+	path->dfn = fn;
+	path->tz = tz;
+	ty = path->field->type;
+	if (tz && ty != OF_DATETIME)
+		return not_applicable(p, *ft, "convertTimezone", path->field);
+	if (!(ty == OF_DATETIME || (ty == OF_DATE && fn != DF_HOUR_IN_DAY && fn != DF_DAY_ONLY)))
+		return not_applicable(p, *ft, soql__date_fn_names[fn], path->field);
+	if ((tz && expect(p, T_RPAREN) < 0) || expect(p, T_RPAREN) < 0)
 		return -1;
-	*vf = c->dfn == DF_DAY_ONLY ? &date_fn_day : &date_fn_number;
+	last = &p->t[p->i - 1];
+	*span = (struct tok){ T_IDENT, first->start, last->pos + last->len - first->pos,
+			      first->pos, NULL };
 	return 0;
 }
 
@@ -598,7 +675,7 @@ static int parse_semi(struct parser *p, struct cond *c, const struct tok *ft)
 static struct cond *parse_primary(struct parser *p, const struct objects_type *type)
 {
 	struct cond *c = calloc(1, sizeof(*c));
-	struct tok *ft, *t;
+	struct tok *ft, *t, span;
 	const struct objects_field *vf;	/* the type literals must have */
 	const struct objects_field *dvf = NULL;	/* that of a date function's */
 	enum objects_ftype ty;
@@ -624,11 +701,18 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 			goto fail;
 		return c;
 	}
+	if (misplaced_call(p, NULL) < 0)
+		goto fail;
 	if (p->having && agg_at(p) != AF_NONE) {
 		if (parse_agg(p, type, &c->fn, &c->path, &ft) < 0)
 			goto fail;
-	} else if (!p->having && date_fn_at(p) != DF_NONE) {
-		if (parse_date_function(p, type, c, &ft, &dvf) < 0)
+	} else if (date_fn_at(p) != DF_NONE) {
+		if (parse_date_expr(p, type, &c->path, &ft, &span) < 0)
+			goto fail;
+		ft = &span;
+		dvf = c->path.dfn == DF_DAY_ONLY ? &date_fn_day : &date_fn_number;
+	} else if (label_at(p)) {
+		if (parse_label(p, type, &c->path, &ft) < 0)
 			goto fail;
 	} else {
 		ft = peek(p);
@@ -650,7 +734,7 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 			p->i += 2;
 		c->kind = is_kw(t, "NOT") ? C_NOT_IN : C_IN;
 		if (peek(p)->kind == T_LPAREN && is_kw(&p->t[p->i + 1], "SELECT")) {
-			if (c->fn != AF_NONE || c->dfn != DF_NONE) {
+			if (c->fn != AF_NONE || c->path.dfn != DF_NONE) {
 				unexpected(p);
 				goto fail;
 			}
@@ -781,7 +865,7 @@ static int parse_order(struct parser *p, struct soql_query *q)
 
 	do {
 		struct order *o;
-		struct tok *t = peek(p);
+		struct tok *t = peek(p), span;
 
 		if (q->norders == alloc) {
 			alloc = alloc ? alloc * 2 : 4;
@@ -792,9 +876,16 @@ static int parse_order(struct parser *p, struct soql_query *q)
 		}
 		o = &q->orders[q->norders];
 		memset(o, 0, sizeof(*o));
+		/* Salesforce orders a picklist in its defined order, never by labels. */
+		if (misplaced_call(p, "ORDER BY") < 0)
+			return -1;
 		if (agg_at(p) != AF_NONE) {
 			if (parse_agg(p, q->type, &o->fn, &o->path, &t) < 0)
 				return -1;
+		} else if (date_fn_at(p) != DF_NONE) {
+			if (parse_date_expr(p, q->type, &o->path, &t, &span) < 0)
+				return -1;
+			t = &span;
 		} else {
 			if (t->kind != T_IDENT || is_reserved(t))
 				return unexpected(p);
@@ -832,6 +923,8 @@ struct raw_item {
 				   the FIELDS token */
 	int sub;
 	enum agg_fn fn;		/* FN(name): tok is name's */
+	int label;		/* toLabel(name): tok is name's */
+	int date;		/* a date function: tok is the function's name */
 	enum fields_fn fields;
 	size_t alias;		/* the alias token, or 0 */
 };
@@ -873,6 +966,24 @@ static int parse_sub(struct parser *p, const struct objects_type *parent, struct
 	return expect(p, T_RPAREN);
 }
 
+/* Skips from the "(" at the current token past its closing ")": what is inside is read
+ * once FROM has named the object. */
+static int skip_parens(struct parser *p)
+{
+	int depth = 0;
+
+	do {
+		if (peek(p)->kind == T_LPAREN)
+			depth++;
+		else if (peek(p)->kind == T_RPAREN)
+			depth--;
+		else if (peek(p)->kind == T_EOF)
+			return unexpected(p);
+		p->i++;
+	} while (depth > 0);
+	return 0;
+}
+
 /*
  * Reads the select list up to FROM into *items (*n of them; the caller frees *items),
  * resolving nothing yet: the list comes before FROM names its object. Sets q->count for
@@ -907,11 +1018,23 @@ static int read_select(struct parser *p, struct soql_query *q, const struct obje
 			it->tok = p->i;
 			p->i += 4;
 			(*n)++;
-		} else if (agg_at(p) != AF_NONE) {
+		} else if (misplaced_call(p, NULL) < 0) {
+			return -1;
+		} else if (date_fn_at(p) != DF_NONE) {
 			if (parent != NULL)
 				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
 						  "only root queries support aggregate expressions");
+			it->tok = p->i++;
+			it->date = 1;
+			(*n)++;
+			if (skip_parens(p) < 0)
+				return -1;
+		} else if (agg_at(p) != AF_NONE || label_at(p)) {
+			if (parent != NULL && agg_at(p) != AF_NONE)
+				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+						  "only root queries support aggregate expressions");
 			it->fn = agg_at(p);
+			it->label = it->fn == AF_NONE;
 			p->i += 2;
 			if (peek(p)->kind != T_IDENT || is_reserved(peek(p)))
 				return unexpected(p);
@@ -921,21 +1044,11 @@ static int read_select(struct parser *p, struct soql_query *q, const struct obje
 			(*n)++;
 		} else if (t->kind == T_LPAREN && parent == NULL &&
 			   is_kw(&p->t[p->i + 1], "SELECT")) {
-			/* Skip the subquery for now: find its closing parenthesis. */
-			int depth = 0;
-
 			it->tok = p->i;
 			it->sub = 1;
 			(*n)++;
-			do {
-				if (peek(p)->kind == T_LPAREN)
-					depth++;
-				else if (peek(p)->kind == T_RPAREN)
-					depth--;
-				else if (peek(p)->kind == T_EOF)
-					return unexpected(p);
-				p->i++;
-			} while (depth > 0);
+			if (skip_parens(p) < 0)
+				return -1;
 		} else if (t->kind == T_IDENT && !is_reserved(t)) {
 			it->tok = p->i++;
 			(*n)++;
@@ -970,18 +1083,26 @@ static int parse_group(struct parser *p, struct soql_query *q)
 	size_t alloc = 0;
 
 	do {
-		struct tok *t = peek(p);
+		struct tok *t = peek(p), span;
 		struct path path;
 
-		if (t->kind != T_IDENT || is_reserved(t))
-			return unexpected(p);
-		if (resolve_path(p, q->type, t, &path) < 0)
+		if (misplaced_call(p, "GROUP BY") < 0)
 			return -1;
-		if (!objects_field_groupable(path.field))
-			return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
-					  "field '%s' can not be grouped in a query call",
-					  path.field->name);
-		p->i++;
+		/* A date function groups a datetime too, which is not groupable itself. */
+		if (date_fn_at(p) != DF_NONE) {
+			if (parse_date_expr(p, q->type, &path, &t, &span) < 0)
+				return -1;
+		} else {
+			if (t->kind != T_IDENT || is_reserved(t))
+				return unexpected(p);
+			if (resolve_path(p, q->type, t, &path) < 0)
+				return -1;
+			if (!objects_field_groupable(path.field))
+				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+						  "field '%s' can not be grouped in a query call",
+						  path.field->name);
+			p->i++;
+		}
 		if (is_grouped(q, &path))
 			continue;
 		if (q->ngroups == alloc) {
@@ -1039,7 +1160,8 @@ static int check_having(struct parser *p, const struct soql_query *q, const stru
 }
 
 /* Sets s->key, the name the item has in an AggregateResult: its alias, exprN (*expr
- * counts the unnamed aggregates) or its field's name without the path. */
+ * counts the unnamed aggregates and date functions, in select order, as Salesforce's
+ * one counter does) or its field's name without the path. */
 static int set_key(struct parser *p, const struct soql_query *q, struct sel *s,
 		   const struct raw_item *it, int *expr)
 {
@@ -1048,7 +1170,7 @@ static int set_key(struct parser *p, const struct soql_query *q, struct sel *s,
 
 	if (a != NULL)
 		snprintf(name, sizeof(name), "%.*s", (int)a->len, a->start);
-	else if (s->fn != AF_NONE)
+	else if (s->fn != AF_NONE || s->path.dfn != DF_NONE)
 		snprintf(name, sizeof(name), "expr%d", (*expr)++);
 	else
 		snprintf(name, sizeof(name), "%s", s->path.field->name);
@@ -1060,20 +1182,75 @@ static int set_key(struct parser *p, const struct soql_query *q, struct sel *s,
 	return s->key ? 0 : sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
 }
 
+/* The key item s of a plain query takes in the records' top level: its alias, or the
+ * first name of its path (a child relationship's, a parent's or the field's). */
+static const char *top_name(const struct sel *s)
+{
+	if (s->key != NULL)
+		return s->key;
+	if (s->sub != NULL)
+		return s->child->name;
+	return s->path.nhops > 0 ? s->path.hops[0]->relationship : s->path.field->name;
+}
+
+/* Refuses unaliased item s of a plain query (written name, len bytes at pos) when an
+ * item before it selects the same field unaliased, or took its key as an alias. */
+static int check_unique(struct parser *p, const struct soql_query *q, const struct sel *s,
+			size_t pos, int len, const char *name)
+{
+	for (size_t j = 0; j < q->nsels; j++) {
+		const struct sel *o = &q->sels[j];
+
+		if (!o->sub && o->key == NULL && path_eq(&o->path, &s->path))
+			return soql__qerr(p->text, pos, p->e, "MALFORMED_QUERY",
+					  "duplicate field selected: %.*s", len, name);
+		if (o->key != NULL && strcasecmp(o->key, top_name(s)) == 0)
+			return soql__qerr(p->text, pos, p->e, "MALFORMED_QUERY",
+					  "duplicate alias: %s", o->key);
+	}
+	return 0;
+}
+
+/* Sets s->key to alias a (toLabel in a plain query), unless an item before it already
+ * takes that key. */
+static int set_alias(struct parser *p, const struct soql_query *q, struct sel *s,
+		     const struct tok *a)
+{
+	for (size_t j = 0; j < q->nsels; j++) {
+		const char *other = top_name(&q->sels[j]);
+
+		if (strlen(other) == a->len && strncasecmp(other, a->start, a->len) == 0)
+			return soql__qerr(p->text, a->pos, p->e, "MALFORMED_QUERY",
+					  "duplicate alias: %.*s", (int)a->len, a->start);
+	}
+	s->key = strndup(a->start, a->len);
+	return s->key ? 0 : sferr_set(p->e, 500, "UNKNOWN_EXCEPTION", "Out of memory.");
+}
+
 /* Resolves one plain or aggregate select item into s, with q's rules. */
 static int resolve_item(struct parser *p, struct soql_query *q, struct sel *s,
 			const struct raw_item *it, int semi, int *expr)
 {
-	struct tok *t = &p->t[it->tok];
+	struct tok *t = &p->t[it->tok], span;
 
-	if (semi && (it->fn != AF_NONE || it->alias))
+	if (semi && (it->fn != AF_NONE || it->alias || it->label || it->date))
 		return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
 				  "semi join sub selects can only query id fields, cannot use: '%.*s'",
 				  (int)t->len, t->start);
-	if (it->alias && !q->aggregate)
+	/* toLabel() takes an alias in any query: Salesforce wants one when the field is
+	 * selected as it is too. */
+	if (it->alias && !q->aggregate && !it->label)
 		return soql__qerr(p->text, p->t[it->alias].pos, p->e, "MALFORMED_QUERY",
 				  "only aggregate expressions use field aliasing");
-	if (resolve_path(p, q->type, t, &s->path) < 0)
+	if (it->date) {
+		p->i = it->tok;
+		if (parse_date_expr(p, q->type, &s->path, &t, &span) < 0)
+			return -1;
+		t = &span;
+	} else if (resolve_path(p, q->type, t, &s->path) < 0) {
+		return -1;
+	}
+	if (it->label && check_label(p, t, s->path.field) < 0)
 		return -1;
 	s->fn = it->fn;
 	if (s->fn != AF_NONE && !agg_applies(s->fn, s->path.field->type))
@@ -1099,11 +1276,9 @@ static int resolve_item(struct parser *p, struct soql_query *q, struct sel *s,
 					  t->start);
 		return set_key(p, q, s, it, expr);
 	}
-	for (size_t j = 0; j < q->nsels; j++)
-		if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path))
-			return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
-					  "duplicate field selected: %.*s", (int)t->len, t->start);
-	return 0;
+	if (it->alias)
+		return set_alias(p, q, s, &p->t[it->alias]);
+	return check_unique(p, q, s, t->pos, (int)t->len, t->start);
 }
 
 /*
@@ -1128,10 +1303,8 @@ static int resolve_fields(struct parser *p, struct soql_query *q, const struct r
 			memset(s, 0, sizeof(*s));
 			s->path.field = f;
 			s->path.field_idx = i;
-			for (size_t j = 0; j < q->nsels; j++)
-				if (!q->sels[j].sub && path_eq(&q->sels[j].path, &s->path))
-					return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
-							  "duplicate field selected: %s", f->name);
+			if (check_unique(p, q, s, t->pos, (int)strlen(f->name), f->name) < 0)
+				return -1;
 			q->nsels++;
 		}
 	return 0;
@@ -1325,10 +1498,11 @@ static struct soql_query *parse_query(struct parser *p, const struct objects_typ
 		}
 	/* Any aggregate anywhere, or GROUP BY, makes the result AggregateResults. */
 	q->aggregate = q->ngroups > 0 || q->having != NULL;
+	/* Date functions are selected and ordered by only in aggregate queries, grouped. */
 	for (size_t k = 0; k < nitems; k++)
-		q->aggregate |= items[k].fn != AF_NONE;
+		q->aggregate |= items[k].fn != AF_NONE || items[k].date;
 	for (size_t k = 0; k < q->norders; k++)
-		q->aggregate |= q->orders[k].fn != AF_NONE;
+		q->aggregate |= q->orders[k].fn != AF_NONE || q->orders[k].path.dfn != DF_NONE;
 	if (q->aggregate && (check_aggregate_order(p, q) < 0 ||
 			     (q->having && check_having(p, q, q->having) < 0)))
 		goto fail;

@@ -83,6 +83,14 @@ int soql__build_out(struct soql_query *q)
 			it->sub = sel;
 			continue;
 		}
+		/* An alias names a value of the queried record, wherever the field is. */
+		if (sel->key != NULL) {
+			it = onode_item(n, NULL, NULL, sel->key);
+			if (it == NULL)
+				return -1;
+			it->via = p;
+			continue;
+		}
 		for (int h = 0; h < p->nhops; h++) {
 			it = onode_item(n, p->hops[h], NULL, p->hops[h]->relationship);
 			if (it == NULL)

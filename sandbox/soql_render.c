@@ -200,6 +200,13 @@ static void emit(struct run *r, const struct onode *n, const struct objects_rec 
 		put(r, it->key, it->key_len);
 		if (it->leaf != NULL) {
 			soql__put_value(r, rec, it->leaf_idx);
+		} else if (it->via != NULL) {
+			const struct objects_rec *leaf = follow(r->s, rec, it->via);
+
+			if (leaf != NULL)
+				soql__put_value(r, leaf, it->via->field_idx);
+			else
+				put_lit(r, "null");
 		} else if (it->node != NULL) {
 			const struct objects_rec *parent = objects_follow(r->s, rec, it->hop_idx);
 

@@ -28,14 +28,14 @@ static int row_cmp(const void *pa, const void *pb)
 				continue;
 			return (ka->null ? -1 : 1) * (o->nulls_last ? -1 : 1);
 		}
-		c = key_cmp(o->path.field->type, ka, kb);
+		c = key_cmp(path_type(&o->path), ka, kb);
 		if (c != 0)
 			return o->desc ? -c : c;
 	}
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Reads the value at path p of rec into *k. */
+/* Reads the value at path p of rec (a date function's, for one) into *k. */
 void soql__read_key(const struct objects *s, const struct path *p,
 		    const struct objects_rec *rec, struct skey *k)
 {
@@ -47,7 +47,16 @@ void soql__read_key(const struct objects *s, const struct path *p,
 	k->null = leaf == NULL || objects_rec_is_null(leaf, fi);
 	if (k->null)
 		return;
-	if (ft == OF_DATETIME || ft == OF_DATE)
+	if (p->dfn != DF_NONE) {
+		int64_t t;
+
+		if (objects_rec_time(leaf, fi, &t) < 0)
+			k->null = 1;
+		else if (p->dfn == DF_DAY_ONLY)
+			k->t = soql__path_date(p, t);
+		else
+			k->num = (double)soql__path_date(p, t);
+	} else if (ft == OF_DATETIME || ft == OF_DATE)
 		k->null = objects_rec_time(leaf, fi, &k->t) < 0;
 	else if ((k->str = objects_rec_text(leaf, fi, NULL)) == NULL)
 		k->num = objects_rec_number(leaf, fi);
@@ -93,7 +102,7 @@ static int sort_compare(const struct objects *s, const struct soql_query *q,
  */
 static uint64_t rank_of(const struct order *o, const struct skey *k)
 {
-	enum objects_ftype ft = o->path.field->type;
+	enum objects_ftype ft = path_type(&o->path);
 	uint64_t v;
 
 	if (k->null)
@@ -156,7 +165,7 @@ static int radix_sort(struct ranked *a, struct ranked *tmp, size_t n)
 /* Whether q's first ORDER BY key has a rank (rank_of): a time, number or boolean. */
 int soql__rankable(const struct soql_query *q)
 {
-	enum objects_ftype ft = q->norders ? q->orders[0].path.field->type : OF_STRING;
+	enum objects_ftype ft = q->norders ? path_type(&q->orders[0].path) : OF_STRING;
 
 	return q->norders > 0 && !objects_ftype_is_text(ft) && ft != OF_ID && ft != OF_REFERENCE;
 }

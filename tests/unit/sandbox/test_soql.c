@@ -658,6 +658,301 @@ static json_t *at(json_t *rows, size_t i, const char *key)
 	return json_object_get(json_array_get(rows, i), key);
 }
 
+/* Date functions in aggregate queries: selected (grouped), grouped by (a datetime's too),
+ * ordered by and in HAVING. Unaliased, they take exprN keys from the one counter the
+ * aggregates use, in select order; values are integers, DAY_ONLY's dates. All records
+ * were created at 2023-11-14T22:13:20Z; the appointments' times are as in
+ * test_date_functions. */
+#define APPTS "SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+#define FROM_APPTS " FROM i360core__Sales_Appointment__c "
+#define WHEN "i360core__Appointment_Date_Time__c"
+static void test_date_functions_grouped(void **state)
+{
+	struct soql_opts all = { 1, "58.0", 0, NULL, NULL };
+	size_t total;
+	json_t *r;
+
+	(void)state;
+	r = run("SELECT CALENDAR_YEAR(CreatedDate) y, COUNT(Id) n" FROM_APPTS
+		"GROUP BY CALENDAR_YEAR(CreatedDate) ORDER BY CALENDAR_YEAR(CreatedDate) DESC");
+	assert_int_equal(json_array_size(r), 1);
+	assert_true(json_is_integer(at(r, 0, "y")));
+	assert_int_equal(json_integer_value(at(r, 0, "y")), 2023);
+	assert_int_equal(json_integer_value(at(r, 0, "n")), 2);
+	json_decref(r);
+
+	/* exprN counts aggregates and date functions together; names ignore case. */
+	r = run("SELECT day_in_week(" WHEN "), COUNT(Id), MAX(i360core__Duration_Hours__c) m, "
+		"HOUR_IN_DAY(" WHEN ")" FROM_APPTS "GROUP BY DAY_IN_WEEK(" WHEN "), HOUR_IN_DAY("
+		WHEN ") ORDER BY DAY_IN_WEEK(" WHEN ") DESC");
+	assert_int_equal(json_array_size(r), 2);
+	assert_int_equal(json_object_size(json_array_get(r, 0)), 5);
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 2);	/* Monday */
+	assert_int_equal(json_integer_value(at(r, 0, "expr1")), 1);
+	assert_true(json_real_value(at(r, 0, "m")) == 3.0);
+	assert_int_equal(json_integer_value(at(r, 0, "expr2")), 10);
+	assert_int_equal(json_integer_value(at(r, 1, "expr0")), 1);	/* Sunday */
+	assert_int_equal(json_integer_value(at(r, 1, "expr2")), 15);
+	json_decref(r);
+
+	/* DAY_ONLY groups a datetime by day; without ORDER BY, nulls come first. */
+	r = run_opts("SELECT DAY_ONLY(" WHEN ") d, SUM(i360core__Duration_Hours__c)" FROM_APPTS
+		     "GROUP BY DAY_ONLY(" WHEN ")", &all, &total);
+	assert_int_equal(total, 3);
+	assert_true(json_is_null(at(r, 0, "d")));	/* the deleted one has no time */
+	assert_string_equal(str_at(r, 1, "d"), "2026-11-01");
+	assert_true(json_real_value(at(r, 1, "expr0")) == 1.5);
+	assert_string_equal(str_at(r, 2, "d"), "2026-11-02");
+	json_decref(r);
+	r = run("SELECT CALENDAR_MONTH(i360core__Appointment_Date__c) m, COUNT(Id)" FROM_APPTS
+		"GROUP BY CALENDAR_MONTH(i360core__Appointment_Date__c) ORDER BY "
+		"CALENDAR_MONTH(i360core__Appointment_Date__c) DESC NULLS LAST");
+	assert_int_equal(json_array_size(r), 2);
+	assert_int_equal(json_integer_value(at(r, 0, "m")), 11);
+	assert_true(json_is_null(at(r, 1, "m")));
+	json_decref(r);
+
+	/* HAVING on a grouped date function, and on an aggregate of its groups. */
+	r = run_opts("SELECT CALENDAR_MONTH(SystemModstamp)" FROM_APPTS "GROUP BY "
+		     "CALENDAR_MONTH(SystemModstamp) HAVING CALENDAR_MONTH(SystemModstamp) > 9",
+		     &all, &total);
+	assert_int_equal(total, 1);
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 10);
+	json_decref(r);
+	r = run_opts("SELECT CALENDAR_MONTH(SystemModstamp) m, COUNT(Id) n" FROM_APPTS "GROUP BY "
+		     "CALENDAR_MONTH(SystemModstamp) HAVING COUNT(Id) = 1", &all, &total);
+	assert_int_equal(total, 1);
+	assert_int_equal(json_integer_value(at(r, 0, "m")), 9);
+	json_decref(r);
+	assert_int_equal(count("SELECT COUNT(Id)" FROM_APPTS "GROUP BY DAY_ONLY(" WHEN ") HAVING "
+			       "DAY_ONLY(" WHEN ") >= 2026-11-02"), 1);
+}
+
+static void test_date_functions_grouped_errors(void **state)
+{
+	(void)state;
+	/* Selected, a date function makes an aggregate query and must be grouped. */
+	assert_string_equal(err("SELECT CALENDAR_YEAR(CreatedDate)" FROM_APPTS), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "Field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"));
+	assert_string_equal(err("SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id)" FROM_APPTS
+				"GROUP BY CALENDAR_MONTH(CreatedDate)"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "Field must be grouped or aggregated: CALENDAR_YEAR(CreatedDate)"));
+	assert_string_equal(err("SELECT CreatedDate" FROM_APPTS "GROUP BY CALENDAR_YEAR(CreatedDate)"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: CreatedDate"));
+	assert_string_equal(err("SELECT Id" FROM_APPTS "ORDER BY CALENDAR_YEAR(CreatedDate)"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Ordered field must be grouped or aggregated: "
+			       "CALENDAR_YEAR(CreatedDate)"));
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY CALENDAR_YEAR(CreatedDate) "
+				"HAVING CALENDAR_MONTH(CreatedDate) = 1"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "Field must be grouped or aggregated: CALENDAR_MONTH(CreatedDate)"));
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY CALENDAR_YEAR(CreatedDate) "
+				"HAVING CALENDAR_YEAR(CreatedDate) = '2023'"), "INVALID_FIELD");
+	/* The datetime itself is still not groupable. */
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY CreatedDate"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY "
+				"HOUR_IN_DAY(i360core__Appointment_Date__c)"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "HOUR_IN_DAY cannot be applied to field "
+			       "i360core__Appointment_Date__c of type date"));
+	assert_string_equal(err("SELECT DAY_ONLY(Name), COUNT(Id)" FROM_APPTS "GROUP BY "
+				"DAY_ONLY(Name)"), "INVALID_FIELD");
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY CALENDAR_YEAR(CreatedDate"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id, (SELECT CALENDAR_YEAR(CreatedDate) FROM "
+				"i360core__Sales_Appointment_Opportunities__r)" FROM_APPTS),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "only root queries support aggregate expressions"));
+	assert_string_equal(err("SELECT CALENDAR_YEAR(CreatedDate) y, COUNT(Id) y" FROM_APPTS
+				"GROUP BY CALENDAR_YEAR(CreatedDate)"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate alias: y"));
+}
+
+/* convertTimezone() inside a date function reads a datetime in the user's time zone: the
+ * sandbox's user is in America/Chicago (UTC-5 in daylight time, else UTC-6). Ann's
+ * appointment was modified at 2026-10-01T00:00Z, 19:00 on September 30 in Chicago, and
+ * is at 2026-11-01T15:00Z, 9:00 in Chicago after daylight time ended that morning. */
+static void test_convert_timezone(void **state)
+{
+	int64_t t;
+	json_t *r;
+
+	(void)state;
+	assert_int_equal(count(APPTS "CALENDAR_MONTH(SystemModstamp) = 10"), 2);
+	assert_int_equal(count(APPTS "CALENDAR_MONTH(convertTimezone(SystemModstamp)) = 10"), 1);
+	assert_int_equal(count(APPTS "DAY_ONLY(CONVERTTIMEZONE(SystemModstamp)) = 2026-09-30"), 1);
+	assert_int_equal(count(APPTS "HOUR_IN_DAY(convertTimezone(SystemModstamp)) = 19"), 2);
+	assert_int_equal(count(APPTS "HOUR_IN_DAY(convertTimezone(" WHEN ")) = 9"), 1);
+
+	/* Salesforce's own example: hours of the day in the user's zone, grouped. */
+	r = run("SELECT HOUR_IN_DAY(convertTimezone(" WHEN ")), SUM(i360core__Duration_Hours__c)"
+		FROM_APPTS "GROUP BY HOUR_IN_DAY(convertTimezone(" WHEN "))");
+	assert_int_equal(json_array_size(r), 2);
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 4);
+	assert_true(json_real_value(at(r, 0, "expr1")) == 3.0);
+	assert_int_equal(json_integer_value(at(r, 1, "expr0")), 9);
+	json_decref(r);
+	r = run("SELECT DAY_ONLY(convertTimezone(SystemModstamp)) d" FROM_APPTS "GROUP BY "
+		"DAY_ONLY(convertTimezone(SystemModstamp)) ORDER BY "
+		"DAY_ONLY(convertTimezone(SystemModstamp)) DESC");
+	assert_string_equal(str_at(r, 0, "d"), "2026-10-04");
+	assert_string_equal(str_at(r, 1, "d"), "2026-09-30");
+	json_decref(r);
+
+	/* Daylight time starts at 2:00 on the second Sunday of March (08:00Z) and ends at
+	 * 2:00 on the first Sunday of November (07:00Z). */
+	assert_int_equal(isotime_parse_ms("2026-03-08T07:59:59.999Z", &t), 0);
+	assert_int_equal(soql__date_fn(DF_HOUR_IN_DAY, soql__user_time(t)), 1);
+	assert_int_equal(soql__date_fn(DF_HOUR_IN_DAY, soql__user_time(t + 1)), 3);
+	assert_int_equal(isotime_parse_ms("2026-11-01T06:59:59.999Z", &t), 0);
+	assert_int_equal(soql__date_fn(DF_HOUR_IN_DAY, soql__user_time(t)), 1);
+	assert_int_equal(soql__date_fn(DF_HOUR_IN_DAY, soql__user_time(t + 1)), 1);
+	assert_int_equal(soql__user_time(t + 1), t + 1 - 6 * 3600000LL);
+	assert_int_equal(isotime_parse_ms("2026-01-15T12:00:00Z", &t), 0);
+	assert_int_equal(soql__user_time(t), t - 6 * 3600000LL);
+
+	/* Only in a date function, only of a datetime, grouped as written. */
+	assert_string_equal(err("SELECT convertTimezone(CreatedDate)" FROM_APPTS), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "ERROR at Row:1:Column:8"));
+	assert_non_null(strstr(last_err.msg,
+			       "convertTimezone() can only be used in a date function"));
+	assert_string_equal(err(APPTS "convertTimezone(CreatedDate) > 2026-01-01T00:00:00Z"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg,
+			       "convertTimezone() can only be used in a date function"));
+	assert_string_equal(err("SELECT COUNT(Id)" FROM_APPTS "GROUP BY convertTimezone(CreatedDate)"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT Id" FROM_APPTS "ORDER BY convertTimezone(CreatedDate)"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err(APPTS "CALENDAR_MONTH(convertTimezone(i360core__Appointment_Date__c))"
+				" = 11"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "convertTimezone cannot be applied to field "
+			       "i360core__Appointment_Date__c of type date"));
+	assert_string_equal(err(APPTS "CALENDAR_MONTH(convertTimezone(Name)) = 1"), "INVALID_FIELD");
+	assert_string_equal(err(APPTS "CALENDAR_MONTH(convertTimezone(SystemModstamp) = 9"),
+			    "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT HOUR_IN_DAY(convertTimezone(" WHEN ")), COUNT(Id)" FROM_APPTS
+				"GROUP BY HOUR_IN_DAY(" WHEN ")"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: "
+			       "HOUR_IN_DAY(convertTimezone(" WHEN "))"));
+}
+#undef FROM_APPTS
+#undef WHEN
+#undef APPTS
+
+/* toLabel(): a picklist's label under the field's own name, or under an alias (Salesforce
+ * wants one when the field is selected as it is too), also through a parent path and in
+ * WHERE, HAVING and aggregate queries. The sandbox's picklist values are their own labels
+ * (describe shows them so), so the label is the value. */
+#define APPTS "SELECT Id FROM i360core__Sales_Appointment__c WHERE "
+#define STATUS "i360core__Status__c"
+static void test_to_label(void **state)
+{
+	json_t *r, *row, *appt;
+
+	(void)state;
+	r = run("SELECT Id, toLabel(" STATUS "), tolabel(i360core__Product_Categories__c) FROM "
+		"i360core__Sales_Appointment__c ORDER BY SystemModstamp");
+	assert_int_equal(json_array_size(r), 2);
+	row = json_array_get(r, 0);
+	assert_int_equal(json_object_size(row), 4);	/* attributes, Id and the two fields */
+	assert_string_equal(str_at(r, 0, STATUS), "Ran - Sold");
+	assert_string_equal(str_at(r, 0, "i360core__Product_Categories__c"), "Windows;Doors");
+	assert_string_equal(str_at(r, 1, STATUS), "Scheduled");
+	json_decref(r);
+
+	/* An alias sits at the top level beside the field itself, a parent's too. */
+	r = run("SELECT toLabel(i360core__Sales_Appointment__r." STATUS ") apptStatus, "
+		"toLabel(i360core__Sales_Appointment__r." STATUS ") FROM "
+		"i360core__Sales_Appointment_Opportunity__c LIMIT 1");
+	assert_int_equal(json_array_size(r), 1);
+	row = json_array_get(r, 0);
+	assert_int_equal(json_object_size(row), 3);
+	assert_string_equal(str_at(r, 0, "apptStatus"), "Ran - Sold");
+	appt = json_object_get(row, "i360core__Sales_Appointment__r");
+	assert_string_equal(json_string_value(json_object_get(appt, STATUS)), "Ran - Sold");
+	assert_int_equal(json_object_size(appt), 2);	/* attributes and the status */
+	json_decref(r);
+	r = run("SELECT " STATUS ", toLabel(" STATUS ") label FROM i360core__Sales_Appointment__c "
+		"WHERE " STATUS " = 'Scheduled'");
+	assert_string_equal(str_at(r, 0, STATUS), "Scheduled");
+	assert_string_equal(str_at(r, 0, "label"), "Scheduled");
+	json_decref(r);
+
+	/* In WHERE: labels compare as text does, ignoring case. */
+	assert_int_equal(count(APPTS "toLabel(" STATUS ") = 'ran - sold'"), 1);
+	assert_int_equal(count(APPTS "toLabel(" STATUS ") IN ('Scheduled', 'Issued')"), 1);
+	assert_int_equal(count(APPTS "toLabel(" STATUS ") LIKE '%Sold'"), 1);
+	assert_int_equal(count(APPTS "NOT toLabel(" STATUS ") != 'Scheduled'"), 1);
+	assert_int_equal(count(APPTS "toLabel(i360core__Product_Categories__c) INCLUDES ('doors')"),
+			 1);
+
+	/* In an aggregate query, of a grouped field. */
+	r = run("SELECT toLabel(" STATUS ") s, toLabel(" STATUS "), COUNT(Id) FROM "
+		"i360core__Sales_Appointment__c GROUP BY " STATUS " HAVING toLabel(" STATUS ") = "
+		"'Scheduled'");
+	assert_int_equal(json_array_size(r), 1);
+	assert_string_equal(str_at(r, 0, "s"), "Scheduled");
+	assert_string_equal(str_at(r, 0, STATUS), "Scheduled");
+	assert_int_equal(json_integer_value(at(r, 0, "expr0")), 1);
+	json_decref(r);
+}
+
+static void test_to_label_errors(void **state)
+{
+	(void)state;
+	/* Only picklists have labels. */
+	assert_string_equal(err("SELECT toLabel(Name) FROM i360core__Staff__c"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "ERROR at Row:1:Column:16"));
+	assert_non_null(strstr(last_err.msg,
+			       "toLabel cannot be applied to field Name of type string"));
+	assert_string_equal(err(APPTS "toLabel(i360core__Duration_Hours__c) = 1"), "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "toLabel cannot be applied to field "
+			       "i360core__Duration_Hours__c of type double"));
+	assert_string_equal(err("SELECT toLabel(Nope__c) FROM i360core__Staff__c"), "INVALID_FIELD");
+	assert_string_equal(err("SELECT toLabel(" STATUS " FROM i360core__Sales_Appointment__c"),
+			    "MALFORMED_QUERY");
+	/* The same field twice needs an alias; keys are unique. */
+	assert_string_equal(err("SELECT " STATUS ", toLabel(" STATUS ") FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate field selected: " STATUS));
+	assert_string_equal(err("SELECT Name, toLabel(" STATUS ") name FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate alias: name"));
+	assert_string_equal(err("SELECT toLabel(" STATUS ") s, toLabel(i360core__Type__c) S FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_string_equal(err("SELECT toLabel(" STATUS ") Name, Name FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "duplicate alias: Name"));
+	assert_string_equal(err("SELECT toLabel(" STATUS ") s, FIELDS(STANDARD) FROM "
+				"i360core__Sales_Appointment__c"), "(none)");
+	/* Other functions still take no alias in a plain query. */
+	assert_string_equal(err("SELECT " STATUS " s FROM i360core__Sales_Appointment__c"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "only aggregate expressions use field aliasing"));
+	/* Not in ORDER BY (Salesforce orders picklists by their own order) nor GROUP BY. */
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c ORDER BY toLabel("
+				STATUS ")"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "toLabel() can not be used in ORDER BY"));
+	assert_string_equal(err("SELECT COUNT(Id) FROM i360core__Sales_Appointment__c GROUP BY "
+				"toLabel(" STATUS ")"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "toLabel() can not be used in GROUP BY"));
+	/* Grouped or aggregated, as any field of an aggregate query. */
+	assert_string_equal(err("SELECT toLabel(" STATUS "), COUNT(Id) FROM "
+				"i360core__Sales_Appointment__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "Field must be grouped or aggregated: " STATUS));
+	/* Not in a semi-join's select list. */
+	assert_string_equal(err("SELECT Id FROM i360core__Staff__c WHERE Id IN (SELECT toLabel("
+				STATUS ") FROM i360core__Sales_Appointment__c)"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "semi join sub selects can only query id fields"));
+}
+#undef APPTS
+#undef STATUS
+
 static void test_aggregate_group_by(void **state)
 {
 	struct soql_opts all = { 1, "58.0", 0, NULL, NULL };
@@ -947,6 +1242,11 @@ int main(void)
 		cmocka_unit_test(test_semi_join_errors),
 		cmocka_unit_test(test_fields_function),
 		cmocka_unit_test(test_date_functions),
+		cmocka_unit_test(test_to_label),
+		cmocka_unit_test(test_to_label_errors),
+		cmocka_unit_test(test_date_functions_grouped),
+		cmocka_unit_test(test_date_functions_grouped_errors),
+		cmocka_unit_test(test_convert_timezone),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
