@@ -102,6 +102,12 @@ const struct objects_child *objects_child_find(const struct objects_type *t, con
 /* The position of value in field f's picklist (exact match), or -1. */
 int objects_pick_index(const struct objects_field *f, const char *value);
 
+/* Where value sorts in picklist f, as SOQL orders picklists: the position of the value
+ * it matches ignoring case (inactive ones included), or the number of values when it
+ * matches none (an unrestricted picklist takes any value; those sort after the defined
+ * ones). */
+int objects_pick_order(const struct objects_field *f, const char *value);
+
 /* describe's validFor for pick p of dependent field f: the base64 bitmap over the
  * controller's values where bit (0x80 >> (i % 8)) of byte (i >> 3) is set when p is
  * valid for controller value i. New reference (a JSON string), or JSON null when f is not

@@ -433,14 +433,31 @@ const struct objects_child *objects_child_find(const struct objects_type *t, con
 	return NULL;
 }
 
+/* The position of the first value of f's picklist that cmp finds equal to value, or -1;
+ * *n (when not NULL) gets the number of values. */
+static int pick_find(const struct objects_field *f, const char *value,
+		     int (*cmp)(const char *, const char *), int *n)
+{
+	int i;
+
+	for (i = 0; f->picks != NULL && f->picks[i].value; i++)
+		if (cmp(f->picks[i].value, value) == 0)
+			return i;
+	if (n != NULL)
+		*n = i;
+	return -1;
+}
+
 int objects_pick_index(const struct objects_field *f, const char *value)
 {
-	if (f->picks == NULL)
-		return -1;
-	for (int i = 0; f->picks[i].value; i++)
-		if (strcmp(f->picks[i].value, value) == 0)
-			return i;
-	return -1;
+	return pick_find(f, value, strcmp, NULL);
+}
+
+int objects_pick_order(const struct objects_field *f, const char *value)
+{
+	int n, i = pick_find(f, value, strcasecmp, &n);
+
+	return i >= 0 ? i : n;
 }
 
 int objects__pick_valid_for(const struct objects_pick *p, const char *controller_value)

@@ -30,6 +30,14 @@
  * dates; ORDER BY several keys, ASC / DESC, NULLS FIRST / LAST; LIMIT; OFFSET (at most
  * 2000).
  *
+ * ORDER BY sorts text ignoring case, but a picklist (directly, through a parent path, or
+ * grouped) in the order its values are defined, which is the order describe lists them
+ * in, inactive ones included: Salesforce sorts a picklist as it was set up, not
+ * alphabetically. A value matches a defined one ignoring case; values the picklist does
+ * not define (an unrestricted one takes any) sort after the defined ones, among
+ * themselves as text. MIN and MAX of a picklist go by the same order. A multi-select
+ * picklist cannot be sorted, as in Salesforce.
+ *
  * Date functions of date and datetime fields: CALENDAR_MONTH, CALENDAR_QUARTER,
  * CALENDAR_YEAR, DAY_IN_MONTH, DAY_IN_WEEK (1 for Sunday), DAY_IN_YEAR, FISCAL_MONTH /
  * QUARTER / YEAR, WEEK_IN_MONTH, WEEK_IN_YEAR give integers; HOUR_IN_DAY (an integer)
@@ -62,8 +70,8 @@
  * Records are AggregateResults keyed by alias, exprN (N counting the unaliased
  * aggregates and date functions together, in select order) or a grouped field's own
  * name (toLabel's too) without its path; without GROUP BY there is exactly one; without
- * ORDER BY groups come in ascending order of their values (nulls first; text grouped
- * ignoring case). COUNT and COUNT_DISTINCT skip nulls and
+ * ORDER BY groups come in ascending order of their values as ORDER BY sorts them (nulls
+ * first; text grouped ignoring case). COUNT and COUNT_DISTINCT skip nulls and
  * give integers; SUM and AVG take numbers (SUM of an integer field is an integer, AVG a
  * real), and are null over no values, as MIN and MAX are. Salesforce's rules: every
  * other selected or ordered field grouped; no GROUP BY on datetimes, doubles, multi-
@@ -76,10 +84,11 @@
  * case-insensitively; Ids compare on their first 15 characters. Times are UTC, but
  * under convertTimezone().
  *
- * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax, and the aggregate and
- * semi-join rules above, in Salesforce's words: "Field must be grouped or aggregated: X",
- * "field 'X' can not be grouped in a query call", "Semi join sub-selects are not allowed
- * with the 'OR' operator", ...; in the sandbox's own: "convertTimezone() can only be used
+ * Errors are Salesforce's, HTTP 400: MALFORMED_QUERY (syntax, and the aggregate, ORDER
+ * BY and semi-join rules above, in Salesforce's words: "Field must be grouped or
+ * aggregated: X", "field 'X' can not be grouped in a query call", "field 'X' can not be
+ * sorted in a query call", "Semi join sub-selects are not allowed with the 'OR'
+ * operator", ...; in the sandbox's own: "convertTimezone() can only be used
  * in a date function", "toLabel() can not be used in ORDER BY"), INVALID_TYPE (unknown
  * object or child relationship), INVALID_FIELD (unknown field or relationship, a literal
  * of the wrong type, a function on a field of a type it does not take: "toLabel cannot

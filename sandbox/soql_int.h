@@ -237,6 +237,7 @@ struct skey {
 	int64_t t;
 	double num;
 	const char *str;
+	int pick;	/* picklists: where str sorts (objects_pick_order) */
 };
 
 struct ranked {
@@ -282,9 +283,13 @@ static inline int cmp_text(const void *a, const void *b)
 	return strcasecmp(((const struct value *)a)->s, ((const struct value *)b)->s);
 }
 
-/* Compares two non-null keys of a field of type ft. */
+/* Compares two non-null keys of a field of type ft. A picklist sorts in its defined
+ * order, values it does not list last, among themselves as text; the order agrees with
+ * text equality ignoring case, which GROUP BY and COUNT_DISTINCT go by. */
 static inline int key_cmp(enum objects_ftype ft, const struct skey *ka, const struct skey *kb)
 {
+	if (ft == OF_PICKLIST && ka->pick != kb->pick)
+		return ka->pick < kb->pick ? -1 : 1;
 	if (objects_ftype_is_text(ft))
 		return strcasecmp(ka->str, kb->str);
 	if (ft == OF_ID || ft == OF_REFERENCE)

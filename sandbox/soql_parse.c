@@ -891,6 +891,11 @@ static int parse_order(struct parser *p, struct soql_query *q)
 				return unexpected(p);
 			if (resolve_path(p, q->type, t, &o->path) < 0)
 				return -1;
+			/* Salesforce sorts no multi-select picklist (describe: not sortable). */
+			if (o->path.field->type == OF_MULTIPICKLIST)
+				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
+						  "field '%s' can not be sorted in a query call",
+						  o->path.field->name);
 			p->i++;
 		}
 		o->pos = t->pos;

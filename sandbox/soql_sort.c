@@ -35,7 +35,8 @@ static int row_cmp(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Reads the value at path p of rec (a date function's, for one) into *k. */
+/* Reads the value at path p of rec (a date function's, for one) into *k; a picklist's
+ * with its place in the picklist, for key_cmp. */
 void soql__read_key(const struct objects *s, const struct path *p,
 		    const struct objects_rec *rec, struct skey *k)
 {
@@ -60,6 +61,8 @@ void soql__read_key(const struct objects *s, const struct path *p,
 		k->null = objects_rec_time(leaf, fi, &k->t) < 0;
 	else if ((k->str = objects_rec_text(leaf, fi, NULL)) == NULL)
 		k->num = objects_rec_number(leaf, fi);
+	else if (ft == OF_PICKLIST)
+		k->pick = objects_pick_order(p->field, k->str);
 }
 
 /* Sorts recs by q's ORDER BY with the full comparison (stable: ties keep their

@@ -494,6 +494,76 @@ test('aggregates and semi-joins as an integrator writes them, checked against pl
     /Semi join sub-selects are not allowed with the 'OR' operator/);
 });
 
+test('date functions grouped, toLabel, convertTimezone and picklist order, via conn.query', async () => {
+  const all = (soql) => conn.query(soql).run({ autoFetch: true, maxFetch: 10000 });
+  const F = 'i360core__Appointment_Date_Time__c';
+  const plain = (await all(`SELECT Id, CreatedDate, i360core__Status__c, ${F} FROM ${APPT}`)).records;
+  const time = (v) => Date.parse(v.replace('+0000', 'Z'));
+
+  // A date function grouped under an alias: AggregateResults keyed y and n, integer years,
+  // counts that add up to COUNT() and match the years of the plain records (UTC).
+  const years = await conn.query(`SELECT CALENDAR_YEAR(${F}) y, COUNT(Id) n FROM ${APPT} ` +
+    `GROUP BY CALENDAR_YEAR(${F})`);
+  assert.ok(years.records.length > 0);
+  const perYear = new Map();
+  for (const r of plain) {
+    const y = r[F] === null ? null : new Date(time(r[F])).getUTCFullYear();
+    perYear.set(y, (perYear.get(y) || 0) + 1);
+  }
+  for (const r of years.records) {
+    assert.deepEqual(Object.keys(r), ['attributes', 'y', 'n']);
+    assert.ok(r.y === null || Number.isInteger(r.y), `year ${r.y}`);
+    assert.equal(r.n, perYear.get(r.y), `year ${r.y}`);
+  }
+  assert.equal(years.records.length, perYear.size);
+  const count = (await conn.query(`SELECT COUNT() FROM ${APPT}`)).totalSize;
+  assert.equal(years.records.reduce((a, r) => a + r.n, 0), count);
+
+  // toLabel() under an alias next to the plain field: describe's label of the value.
+  const status = (await conn.sobject(APPT).describe$()).fields
+    .find((f) => f.name === 'i360core__Status__c');
+  const label = new Map(status.picklistValues.map((p) => [p.value, p.label]));
+  const labelled = await all(`SELECT Id, i360core__Status__c, toLabel(i360core__Status__c) statusLabel ` +
+    `FROM ${APPT} WHERE i360core__Status__c != null`);
+  assert.ok(labelled.records.length > 0);
+  for (const r of labelled.records) {
+    assert.deepEqual(Object.keys(r), ['attributes', 'Id', 'i360core__Status__c', 'statusLabel']);
+    assert.equal(r.statusLabel, label.get(r.i360core__Status__c), r.Id);
+  }
+
+  // HOUR_IN_DAY(convertTimezone(CreatedDate)): the hour on a Chicago clock, as Intl reads it;
+  // without convertTimezone the UTC hour.
+  const hourIn = (timeZone, v) => Number(new Intl.DateTimeFormat('en-US',
+    { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(new Date(time(v))));
+  const target = plain[0];
+  const h = hourIn('America/Chicago', target.CreatedDate);
+  assert.notEqual(h, hourIn('UTC', target.CreatedDate));
+  const local = await all(`SELECT Id FROM ${APPT} WHERE HOUR_IN_DAY(convertTimezone(CreatedDate)) = ${h}`);
+  assert.ok(local.records.some((r) => r.Id === target.Id), 'the record whose Chicago hour it is');
+  assert.deepEqual(new Set(local.records.map((r) => r.Id)),
+    new Set(plain.filter((r) => hourIn('America/Chicago', r.CreatedDate) === h).map((r) => r.Id)));
+  const utc = await all(`SELECT Id FROM ${APPT} WHERE HOUR_IN_DAY(CreatedDate) = ${h}`);
+  assert.deepEqual(new Set(utc.records.map((r) => r.Id)),
+    new Set(plain.filter((r) => hourIn('UTC', r.CreatedDate) === h).map((r) => r.Id)));
+
+  // ORDER BY a picklist follows the order describe lists its values in, not the alphabet;
+  // nulls first ascending and last descending. The seed's statuses tell the two apart.
+  const rank = (v) => (v === null ? -1 : status.picklistValues.findIndex((p) => p.value === v));
+  const defined = status.picklistValues.map((p) => p.value);
+  const present = defined.filter((v) => plain.some((r) => r.i360core__Status__c === v));
+  assert.notDeepEqual(present, [...present].sort(), 'defined order differs from alphabetical');
+  const asc = (await all(`SELECT i360core__Status__c FROM ${APPT} ORDER BY i360core__Status__c`))
+    .records.map((r) => rank(r.i360core__Status__c));
+  assert.equal(asc.length, plain.length);
+  assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
+  const desc = (await all(`SELECT i360core__Status__c FROM ${APPT} ORDER BY i360core__Status__c DESC`))
+    .records.map((r) => rank(r.i360core__Status__c));
+  assert.deepEqual(desc, [...desc].sort((a, b) => (a === -1) - (b === -1) || b - a));
+  const grouped = await conn.query(`SELECT i360core__Status__c s, COUNT(Id) FROM ${APPT} ` +
+    'WHERE i360core__Status__c != null GROUP BY i360core__Status__c ORDER BY i360core__Status__c');
+  assert.deepEqual(grouped.records.map((r) => r.s), present);
+});
+
 test('date literals from jsforce SfDate mean what Salesforce means (UTC, weeks from Sunday)', async () => {
   const Appt = conn.sobject(APPT);
   const rows = (await conn.query(`SELECT i360core__Appointment_Date_Time__c FROM ${APPT}`)

@@ -969,10 +969,11 @@ static void test_aggregate_group_by(void **state)
 	assert_string_equal(json_string_value(json_object_get(attrs, "type")), "AggregateResult");
 	assert_null(json_object_get(attrs, "url"));
 	assert_int_equal(json_object_size(json_array_get(r, 0)), 3);
-	/* Without ORDER BY, groups come in the order of their values. */
-	assert_string_equal(str_at(r, 0, "i360core__Status__c"), "Ran - Sold");
+	/* Without ORDER BY, groups come in the order of their values: a picklist's in its
+	 * defined order (Scheduled before Ran - Sold). */
+	assert_string_equal(str_at(r, 0, "i360core__Status__c"), "Scheduled");
 	assert_int_equal(json_integer_value(at(r, 0, "n")), 1);
-	assert_string_equal(str_at(r, 1, "i360core__Status__c"), "Scheduled");
+	assert_string_equal(str_at(r, 1, "i360core__Status__c"), "Ran - Sold");
 	json_decref(r);
 
 	/* queryAll counts the recycle bin too; no GROUP BY is one row, expr0 by default. */
@@ -1064,13 +1065,153 @@ static void test_aggregate_parent_having_order(void **state)
 	assert_string_equal(str_at(r, 0, "s"), "Scheduled");
 	assert_true(json_real_value(at(r, 0, "h")) == 3.0);
 	json_decref(r);
+	/* A grouped picklist orders in its defined order: Windows, then Doors. */
 	r = run("SELECT i360core__Interested_In__c FROM i360core__Sales_Opportunity__c "
 		"GROUP BY i360core__Interested_In__c ORDER BY i360core__Interested_In__c LIMIT 1 "
 		"OFFSET 1");
 	assert_int_equal(json_array_size(r), 1);
-	assert_string_equal(str_at(r, 0, "i360core__Interested_In__c"), "Windows");
+	assert_string_equal(str_at(r, 0, "i360core__Interested_In__c"), "Doors");
 	json_decref(r);
 }
+
+/* Runs text (all_rows as given) and writes the values of key in its rows into out,
+ * comma-separated, "null" for null. Returns out. */
+static const char *column(const char *text, int all_rows, const char *key, char *out,
+			  size_t n)
+{
+	struct soql_opts o = { all_rows, "58.0", 0, NULL, NULL };
+	size_t total, len = 0;
+	json_t *r = run_opts(text, &o, &total);
+
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(r) && len < n; i++) {
+		const char *v = str_at(r, i, key);
+
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "," : "", v ? v : "null");
+	}
+	json_decref(r);
+	return out;
+}
+
+#define STATUS "i360core__Status__c"
+#define FROM_APPTS " FROM i360core__Sales_Appointment__c "
+#define OPP_INTEREST "i360core__Sales_Opportunity__r.i360core__Interested_In__c"
+
+/* Salesforce orders a picklist by its defined order, not alphabetically (the notes of
+ * SOQL's ORDER BY); Status is defined Scheduled, ..., Ran - Sold, ..., Cancelled:
+ * alphabetically the reverse. */
+static void test_order_picklist(void **state)
+{
+	char buf[256];
+	json_t *r;
+
+	(void)state;
+	assert_string_equal(column("SELECT " STATUS FROM_APPTS "ORDER BY " STATUS, 1, STATUS, buf,
+				   sizeof(buf)), "Scheduled,Ran - Sold,Cancelled");
+	assert_string_equal(column("SELECT " STATUS FROM_APPTS "ORDER BY " STATUS " DESC", 1,
+				   STATUS, buf, sizeof(buf)), "Cancelled,Ran - Sold,Scheduled");
+
+	/* Through a parent: the opportunities' Interested In is defined Windows, Doors. */
+	r = run("SELECT i360core__Sales_Opportunity__c FROM "
+		"i360core__Sales_Appointment_Opportunity__c ORDER BY " OPP_INTEREST);
+	assert_string_equal(str_at(r, 0, "i360core__Sales_Opportunity__c"), opp1);
+	assert_string_equal(str_at(r, 1, "i360core__Sales_Opportunity__c"), opp2);
+	json_decref(r);
+	r = run("SELECT i360core__Sales_Opportunity__c FROM "
+		"i360core__Sales_Appointment_Opportunity__c ORDER BY " OPP_INTEREST " DESC");
+	assert_string_equal(str_at(r, 0, "i360core__Sales_Opportunity__c"), opp2);
+	json_decref(r);
+
+	/* Aggregate queries: a grouped picklist orders the same way, and MIN and MAX go by
+	 * the picklist's order too (SOQL aggregate functions). */
+	assert_string_equal(column("SELECT " STATUS " s, COUNT(Id)" FROM_APPTS "GROUP BY " STATUS
+				   " ORDER BY " STATUS, 1, "s", buf, sizeof(buf)),
+			    "Scheduled,Ran - Sold,Cancelled");
+	assert_string_equal(column("SELECT " STATUS " s" FROM_APPTS "GROUP BY " STATUS
+				   " ORDER BY " STATUS " DESC LIMIT 2", 1, "s", buf, sizeof(buf)),
+			    "Cancelled,Ran - Sold");
+	assert_string_equal(column("SELECT " OPP_INTEREST " i FROM "
+				   "i360core__Sales_Appointment_Opportunity__c GROUP BY "
+				   OPP_INTEREST " ORDER BY " OPP_INTEREST " DESC", 0, "i", buf,
+				   sizeof(buf)), "Doors,Windows");
+	assert_string_equal(column("SELECT MIN(" STATUS ") v" FROM_APPTS, 1, "v", buf,
+				   sizeof(buf)), "Scheduled");
+	assert_string_equal(column("SELECT MAX(" STATUS ") v" FROM_APPTS, 1, "v", buf,
+				   sizeof(buf)), "Cancelled");
+}
+
+/* A test's own empty store in place of the shared one, put back even when it fails. */
+static struct objects *shared_store;
+
+static int own_store(void **state)
+{
+	(void)state;
+	shared_store = store;
+	store = objects_new();
+	return store == NULL ? -1 : 0;
+}
+
+static int back_to_shared_store(void **state)
+{
+	(void)state;
+	objects_free(store);
+	store = shared_store;
+	return 0;
+}
+
+#define TYPE "i360core__Type__c"
+
+/* An unrestricted picklist (Type: Sales Call, Rehash, Follow Up, Measure) holds values it
+ * does not list: they sort after the listed ones, among themselves as text; a value
+ * matches a listed one ignoring case. Nulls go first or last as for any field. */
+static void test_order_picklist_unlisted(void **state)
+{
+	static const char *const types[] = {
+		"\"Rehash\"", "null", "\"Zebra\"", "\"measure\"", "\"Apple\"", "\"Sales Call\"",
+	};
+	char buf[256], id[19];
+	json_t *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char json[128];
+
+		snprintf(json, sizeof(json), "{\"" TYPE "\":%s}", types[i]);
+		mk("i360core__Sales_Appointment__c", id, json);
+	}
+	assert_string_equal(column("SELECT " TYPE FROM_APPTS "ORDER BY " TYPE, 0, TYPE, buf,
+				   sizeof(buf)), "null,Sales Call,Rehash,measure,Apple,Zebra");
+	assert_string_equal(column("SELECT " TYPE FROM_APPTS "ORDER BY " TYPE " DESC", 0, TYPE,
+				   buf, sizeof(buf)), "Zebra,Apple,measure,Rehash,Sales Call,null");
+	assert_string_equal(column("SELECT " TYPE FROM_APPTS "ORDER BY " TYPE " ASC NULLS LAST",
+				   0, TYPE, buf, sizeof(buf)),
+			    "Sales Call,Rehash,measure,Apple,Zebra,null");
+	assert_string_equal(column("SELECT " TYPE FROM_APPTS "ORDER BY " TYPE " DESC NULLS FIRST",
+				   0, TYPE, buf, sizeof(buf)),
+			    "null,Zebra,Apple,measure,Rehash,Sales Call");
+	/* "measure" groups with a "Measure" (text groups ignoring case), in Measure's place. */
+	mk("i360core__Sales_Appointment__c", id, "{\"" TYPE "\":\"Measure\"}");
+	r = run("SELECT COUNT(Id) n" FROM_APPTS "GROUP BY " TYPE " ORDER BY " TYPE " NULLS LAST");
+	assert_int_equal(json_array_size(r), 6);
+	assert_int_equal(json_integer_value(at(r, 2, "n")), 2);
+	json_decref(r);
+}
+#undef TYPE
+
+static void test_order_multipicklist_refused(void **state)
+{
+	(void)state;
+	/* Salesforce sorts no multi-select picklist (SOQL ORDER BY, and describe's
+	 * "sortable": false). */
+	assert_string_equal(err("SELECT Id FROM i360core__Sales_Appointment__c ORDER BY "
+				"i360core__Product_Categories__c"), "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "ERROR at Row:1:Column:56"));
+	assert_non_null(strstr(last_err.msg, "field 'i360core__Product_Categories__c' can not "
+			       "be sorted in a query call"));
+}
+#undef OPP_INTEREST
+#undef FROM_APPTS
+#undef STATUS
 
 static void test_aggregate_one_batch(void **state)
 {
@@ -1237,6 +1378,10 @@ int main(void)
 		cmocka_unit_test(test_aggregate_group_by),
 		cmocka_unit_test(test_aggregate_parent_having_order),
 		cmocka_unit_test(test_aggregate_one_batch),
+		cmocka_unit_test(test_order_picklist),
+		cmocka_unit_test_setup_teardown(test_order_picklist_unlisted, own_store,
+						back_to_shared_store),
+		cmocka_unit_test(test_order_multipicklist_refused),
 		cmocka_unit_test(test_aggregate_errors),
 		cmocka_unit_test(test_semi_joins),
 		cmocka_unit_test(test_semi_join_errors),
