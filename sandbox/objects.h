@@ -27,6 +27,13 @@ struct objects_field;
  * doubles, multi-select picklists, long text areas (over 255) or base64. */
 int objects_field_groupable(const struct objects_field *f);
 
+/* Whether SOQL can filter on f (describe's "filterable"): not long text areas or base64. */
+int objects_field_filterable(const struct objects_field *f);
+
+/* Whether SOQL can ORDER BY f (describe's "sortable"): not multi-select picklists, long
+ * text areas or base64. */
+int objects_field_sortable(const struct objects_field *f);
+
 #define OBJECTS_MAX_VALID_FOR 4
 #define OBJECTS_MAX_FIELDS 64	/* no type has more fields */
 

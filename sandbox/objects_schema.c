@@ -22,15 +22,29 @@ int objects_ftype_is_text(enum objects_ftype t)
 	       t == OF_PHONE || t == OF_TEXTAREA;
 }
 
+/* A long text area: a text area of more than 255 characters. */
+static int long_text(const struct objects_field *f)
+{
+	return f->type == OF_TEXTAREA && f->length > 255;
+}
+
+int objects_field_filterable(const struct objects_field *f)
+{
+	return f->type != OF_BASE64 && !long_text(f);
+}
+
+int objects_field_sortable(const struct objects_field *f)
+{
+	return f->type != OF_BASE64 && f->type != OF_MULTIPICKLIST && !long_text(f);
+}
+
 int objects_field_groupable(const struct objects_field *f)
 {
 	switch (f->type) {
 	case OF_DATETIME: case OF_DOUBLE: case OF_MULTIPICKLIST: case OF_BASE64:
 		return 0;
-	case OF_TEXTAREA:
-		return f->length <= 255;
 	default:
-		return 1;
+		return !long_text(f);
 	}
 }
 

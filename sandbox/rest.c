@@ -157,7 +157,7 @@ static json_t *describe_field(const struct objects_type *t, const struct objects
 		      "defaultValue", json_null(),
 		      "defaultedOnCreate", (f->flags & OF_DEFAULTED) != 0,
 		      "dependentPicklist", f->controller != NULL, "externalId", 0,
-		      "filterable", f->type != OF_TEXTAREA && f->type != OF_BASE64,
+		      "filterable", objects_field_filterable(f),
 		      "groupable", objects_field_groupable(f), "htmlFormatted", 0,
 		      "idLookup", f->type == OF_ID,
 		      "nameField", (f->flags & OF_NAME) != 0,
@@ -169,8 +169,7 @@ static json_t *describe_field(const struct objects_type *t, const struct objects
 		      "relationshipName", f->relationship ? json_string(f->relationship) : json_null(),
 		      "restrictedPicklist", (f->flags & OF_RESTRICTED) != 0,
 		      "scale", f->type == OF_DOUBLE ? 2 : 0, "soapType", soap_type(f->type),
-		      "sortable", f->type != OF_TEXTAREA && f->type != OF_BASE64 &&
-		      f->type != OF_MULTIPICKLIST,
+		      "sortable", objects_field_sortable(f),
 		      "type", objects_ftype_names[f->type], "unique", 0,
 		      "updateable", (f->flags & OF_UPDATE) != 0);
 	return o;

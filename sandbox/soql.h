@@ -92,7 +92,9 @@
  * in a date function", "toLabel() can not be used in ORDER BY"), INVALID_TYPE (unknown
  * object or child relationship), INVALID_FIELD (unknown field or relationship, a literal
  * of the wrong type, a function on a field of a type it does not take: "toLabel cannot
- * be applied to field Name of type string", the sandbox's wording),
+ * be applied to field Name of type string", the sandbox's wording; WHERE on a field
+ * describe calls not filterable, base64 or a long text area: "field 'VersionData' can
+ * not be filtered in a query call"),
  * INVALID_QUERY_FILTER_OPERATOR (bad Id literal, operator that does not fit the field),
  * NUMBER_OUTSIDE_VALID_RANGE (OFFSET over 2000); soql_select: EXCEEDED_ID_LIMIT (more
  * than 2000 groups). Messages carry the "ERROR at Row:R:Column:C" locator as

@@ -722,6 +722,12 @@ static struct cond *parse_primary(struct parser *p, const struct objects_type *t
 		}
 		if (resolve_path(p, type, ft, &c->path) < 0)
 			goto fail;
+		if (!objects_field_filterable(c->path.field)) {
+			soql__qerr(p->text, ft->pos, p->e, "INVALID_FIELD",
+				   "field '%s' can not be filtered in a query call",
+				   c->path.field->name);
+			goto fail;
+		}
 		p->i++;
 	}
 	c->pos = ft->pos;
@@ -891,8 +897,8 @@ static int parse_order(struct parser *p, struct soql_query *q)
 				return unexpected(p);
 			if (resolve_path(p, q->type, t, &o->path) < 0)
 				return -1;
-			/* Salesforce sorts no multi-select picklist (describe: not sortable). */
-			if (o->path.field->type == OF_MULTIPICKLIST)
+			/* Not a multi-select picklist or long text (describe: not sortable). */
+			if (!objects_field_sortable(o->path.field))
 				return soql__qerr(p->text, t->pos, p->e, "MALFORMED_QUERY",
 						  "field '%s' can not be sorted in a query call",
 						  o->path.field->name);

@@ -134,6 +134,56 @@ static void test_versions_and_not_found(void **state)
 	resp_free(&r);
 }
 
+/* The describe field named name of the answer r, or NULL. */
+static json_t *describe_field(const struct resp *r, const char *name)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(json_object_get(r->json, "fields"), i, f)
+		if (strcmp(json_string_value(json_object_get(f, "name")), name) == 0)
+			return f;
+	return NULL;
+}
+
+/* describe's filterable / sortable / groupable say what SOQL takes, as Salesforce's do:
+ * a text area of 255 (an address street) is all three, a multi-select picklist is
+ * filtered (INCLUDES) but neither sorted nor grouped, base64 none of them. */
+static void test_describe_query_flags(void **state)
+{
+	static const struct {
+		const char *object, *field;
+		int filterable, sortable, groupable;
+	} want[] = {
+		{ "Account", "BillingStreet", 1, 1, 1 },
+		{ "i360core__Sales_Appointment__c", "i360core__Street_Address__c", 1, 1, 1 },
+		{ "i360core__Sales_Appointment__c", "i360core__Product_Categories__c", 1, 0, 0 },
+		{ "i360core__Sales_Appointment__c", "SystemModstamp", 1, 1, 0 },
+		{ "ContentVersion", "VersionData", 0, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char path[128];
+		struct resp r;
+		json_t *f;
+
+		snprintf(path, sizeof(path), "/services/data/v58.0/sobjects/%s/describe",
+			 want[i].object);
+		r = get(path);
+		assert_int_equal(r.status, 200);
+		f = describe_field(&r, want[i].field);
+		assert_non_null(f);
+		if (json_is_true(json_object_get(f, "filterable")) != want[i].filterable ||
+		    json_is_true(json_object_get(f, "sortable")) != want[i].sortable ||
+		    json_is_true(json_object_get(f, "groupable")) != want[i].groupable)
+			fail_msg("%s.%s: filterable, sortable, groupable should be %d, %d, %d",
+				 want[i].object, want[i].field, want[i].filterable,
+				 want[i].sortable, want[i].groupable);
+		resp_free(&r);
+	}
+}
+
 static void test_paging_and_locators(void **state)
 {
 	struct resp r = get("/services/data/v58.0/queryAll?q=SELECT+Id+FROM+i360core__Sales_Appointment__c");
@@ -613,6 +663,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_versions_and_not_found),
+		cmocka_unit_test(test_describe_query_flags),
 		cmocka_unit_test(test_paging_and_locators),
 		cmocka_unit_test(test_child_results_page_on_their_own),
 		cmocka_unit_test(test_later_pages_show_records_as_queried),

@@ -1209,6 +1209,26 @@ static void test_order_multipicklist_refused(void **state)
 	assert_non_null(strstr(last_err.msg, "field 'i360core__Product_Categories__c' can not "
 			       "be sorted in a query call"));
 }
+/* What describe says is sortable and filterable is what SOQL takes: a text area of 255
+ * sorts and filters like text; base64 does neither. */
+static void test_sortable_filterable(void **state)
+{
+	json_t *r;
+
+	(void)state;
+	r = run("SELECT Id FROM Account WHERE BillingStreet != null ORDER BY BillingStreet");
+	assert_non_null(r);
+	json_decref(r);
+	assert_string_equal(err("SELECT Id FROM ContentVersion WHERE VersionData != null"),
+			    "INVALID_FIELD");
+	assert_non_null(strstr(last_err.msg, "ERROR at Row:1:Column:37"));
+	assert_non_null(strstr(last_err.msg, "field 'VersionData' can not be filtered in a "
+			       "query call"));
+	assert_string_equal(err("SELECT Id FROM ContentVersion ORDER BY VersionData"),
+			    "MALFORMED_QUERY");
+	assert_non_null(strstr(last_err.msg, "field 'VersionData' can not be sorted"));
+}
+
 #undef OPP_INTEREST
 #undef FROM_APPTS
 #undef STATUS
@@ -1382,6 +1402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order_picklist_unlisted, own_store,
 						back_to_shared_store),
 		cmocka_unit_test(test_order_multipicklist_refused),
+		cmocka_unit_test(test_sortable_filterable),
 		cmocka_unit_test(test_aggregate_errors),
 		cmocka_unit_test(test_semi_joins),
 		cmocka_unit_test(test_semi_join_errors),
