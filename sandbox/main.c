@@ -14,7 +14,7 @@ static const char usage[] =
 	"                    [--page-size N] [--latency-ms N] [--fail-rate P] [--reset-rate P]\n"
 	"                    [--token-ttl-calls N] [--api-quota N] [--callback-url URL]...\n"
 	"                    [--control] [--child-page-size N] [--rotate-refresh-tokens]\n"
-	"                    [--app-name NAME] [--verbose]\n"
+	"                    [--app-name NAME] [--password P] [--verbose]\n"
 	"\n"
 	"A Salesforce-compatible ImproveIt360 Lightning org for tests, benchmarks and demos.\n"
 	"Default listen address 127.0.0.1:8361 (port 0 picks a free one). Prints\n"
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 {
 	enum { O_LISTEN = 256, O_SEED, O_STAFF, O_APPTS, O_KEY, O_SECRET, O_AUTO, O_PAGE,
 	       O_LATENCY, O_FAIL, O_RESET, O_TTL, O_QUOTA, O_CALLBACK, O_CONTROL, O_CHILD,
-	       O_ROTATE, O_APP, O_VERBOSE, O_HELP };
+	       O_ROTATE, O_APP, O_PASSWORD, O_VERBOSE, O_HELP };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "seed", required_argument, NULL, O_SEED },
@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 		{ "appointments", required_argument, NULL, O_APPTS },
 		{ "consumer-key", required_argument, NULL, O_KEY },
 		{ "consumer-secret", required_argument, NULL, O_SECRET },
+		{ "password", required_argument, NULL, O_PASSWORD },
 		{ "auto-approve", no_argument, NULL, O_AUTO },
 		{ "page-size", required_argument, NULL, O_PAGE },
 		{ "latency-ms", required_argument, NULL, O_LATENCY },
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 			break;
 		case O_KEY: c.consumer_key = optarg; break;
 		case O_SECRET: c.consumer_secret = optarg; break;
+		case O_PASSWORD: c.password = optarg; break;
 		case O_AUTO: c.auto_approve = 1; break;
 		case O_PAGE:
 			rc = parse_long("--page-size", optarg, 1, 1000000, &v);

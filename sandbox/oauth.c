@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "sandbox/sandbox_int.h"
+#include "sandbox/seed.h"
 #include "util/buf.h"
 
 #define CODE_TTL_MS (10 * 60 * 1000)	/* Salesforce: authorization codes last 15 min */
@@ -280,7 +281,8 @@ static int has_scope(const char *scope, const char *want)
 }
 
 /* Issues an access token (and, when refresh is NULL and the scope allows it, a refresh
- * token) and answers the token response. */
+ * token) and answers the token response; scope NULL: none said (the username-password
+ * flow's answer has none, and never a refresh token). */
 static void issue(struct sandbox *sb, struct reply *r, const char *scope, const char *refresh)
 {
 	char issued[32], sig[64], id[160];
@@ -295,8 +297,8 @@ static void issue(struct sandbox *sb, struct reply *r, const char *scope, const 
 	pthread_mutex_lock(&sb->mu);
 	rotate = sb->k.rotate_refresh_tokens;
 	pthread_mutex_unlock(&sb->mu);
-	if ((refresh == NULL && (has_scope(scope, "refresh_token") ||
-				 has_scope(scope, "offline_access"))) ||
+	if ((refresh == NULL && scope != NULL && (has_scope(scope, "refresh_token") ||
+						  has_scope(scope, "offline_access"))) ||
 	    (refresh != NULL && rotate))
 		new_refresh = random_token("5Aep861", 60, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	if (access != NULL) {
@@ -319,7 +321,7 @@ static void issue(struct sandbox *sb, struct reply *r, const char *scope, const 
 			    json_pack("{s:s?, s:i}", "refresh",
 				      new_refresh ? new_refresh : refresh, "calls", 0));
 	pthread_mutex_unlock(&sb->mu);
-	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "access_token", access_full,
+	body = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:s}", "access_token", access_full,
 			 "signature", sig, "scope", scope, "instance_url", sb->url, "id", id,
 			 "token_type", "Bearer", "issued_at", issued);
 	if (new_refresh != NULL)
@@ -361,6 +363,25 @@ static void client_credentials(const struct answer_req *q, json_t *form, char **
 	}
 }
 
+/*
+ * The username-password flow: the org's one user (its username compared ignoring case,
+ * as Salesforce's are) with the sandbox's password, alone, as Salesforce takes it from a
+ * trusted IP range (elsewhere the user's security token follows it). Answers like
+ * Salesforce: no scope, no refresh token; any mismatch is "authentication failure".
+ */
+static void user_password(struct sandbox *sb, json_t *form, struct reply *r)
+{
+	const char *user = json_string_value(json_object_get(form, "username"));
+	const char *pass = json_string_value(json_object_get(form, "password"));
+
+	if (user == NULL || pass == NULL || strcasecmp(user, SEED_ADMIN_USERNAME) != 0 ||
+	    strcmp(pass, sb->password) != 0) {
+		oauth_error(r, 400, "invalid_grant", "authentication failure");
+		return;
+	}
+	issue(sb, r, NULL, NULL);
+}
+
 /* POST /services/oauth2/token */
 static void token(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
@@ -370,7 +391,8 @@ static void token(struct sandbox *sb, const struct answer_req *q, struct reply *
 
 	client_credentials(q, form, &client, &secret);
 	if (grant == NULL || (strcmp(grant, "authorization_code") != 0 &&
-			      strcmp(grant, "refresh_token") != 0)) {
+			      strcmp(grant, "refresh_token") != 0 && strcmp(grant, "password") != 0 &&
+			      strcmp(grant, "client_credentials") != 0)) {
 		oauth_error(r, 400, "unsupported_grant_type", "grant type not supported");
 		goto done;
 	}
@@ -382,7 +404,12 @@ static void token(struct sandbox *sb, const struct answer_req *q, struct reply *
 		oauth_error(r, 400, "invalid_client", "invalid client credentials");
 		goto done;
 	}
-	if (strcmp(grant, "authorization_code") == 0) {
+	if (strcmp(grant, "password") == 0) {
+		user_password(sb, form, r);
+	} else if (strcmp(grant, "client_credentials") == 0) {
+		/* The connected app runs as its "run as" user: the org's admin. */
+		issue(sb, r, "api", NULL);
+	} else if (strcmp(grant, "authorization_code") == 0) {
 		const char *code = json_string_value(json_object_get(form, "code"));
 		const char *uri = json_string_value(json_object_get(form, "redirect_uri"));
 		json_t *c;

@@ -39,6 +39,7 @@ void sandbox_config_defaults(struct sandbox_config *c)
 	c->consumer_secret = "sandbox-consumer-secret";
 	c->page_size = 2000;
 	c->app_name = "OCC";
+	c->password = "sandbox-password";
 	c->child_page_size = 200;
 	c->quiet = 1;
 }
@@ -646,6 +647,7 @@ static void sandbox_free(struct sandbox *s)
 	free(s->consumer_key);
 	free(s->consumer_secret);
 	free(s->app_name);
+	free(s->password);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -658,9 +660,10 @@ static int copy_config(struct sandbox *s, const struct sandbox_config *c, struct
 	s->consumer_secret = dupstr(c->consumer_secret ? c->consumer_secret :
 				    "sandbox-consumer-secret");
 	s->app_name = dupstr(c->app_name ? c->app_name : "OCC");
+	s->password = dupstr(c->password ? c->password : "sandbox-password");
 	s->callbacks = calloc(c->ncallback_urls + 1, sizeof(*s->callbacks));
 	if (!s->listen_host || !s->consumer_key || !s->consumer_secret || !s->app_name ||
-	    !s->callbacks)
+	    !s->password || !s->callbacks)
 		return err_set(e, ERR_INTERNAL, "Out of memory while starting the sandbox.");
 	s->cfg.ncallback_urls = 0;
 	for (size_t i = 0; i < c->ncallback_urls; i++) {
@@ -673,6 +676,7 @@ static int copy_config(struct sandbox *s, const struct sandbox_config *c, struct
 	s->cfg.consumer_key = s->consumer_key;
 	s->cfg.consumer_secret = s->consumer_secret;
 	s->cfg.app_name = s->app_name;
+	s->cfg.password = s->password;
 	s->cfg.callback_urls = (const char **)s->callbacks;
 	s->k = (struct sandbox_knobs){
 		c->latency_ms, c->fail_rate, c->reset_rate, c->token_ttl_calls, c->api_quota,

@@ -34,6 +34,8 @@ struct sandbox_config {
 	int control;			/* serve /_control/ (0) */
 	/* Extensions beyond the brief: */
 	const char *app_name;		/* the connected app shown on the Allow page ("OCC") */
+	const char *password;		/* the admin user's password, for the OAuth
+					   username-password flow ("sandbox-password") */
 	int child_page_size;		/* child records inline per parent (200) */
 	int rotate_refresh_tokens;	/* refresh grants return a new refresh token (0) */
 	int64_t epoch_ms;		/* anchor "now" of the seed data; 0: today 00:00 UTC */

@@ -40,7 +40,7 @@ struct sandbox_knobs {
  */
 struct sandbox {
 	struct sandbox_config cfg;	/* strings below are this struct's copies */
-	char *listen_host, *consumer_key, *consumer_secret, *app_name;
+	char *listen_host, *consumer_key, *consumer_secret, *app_name, *password;
 	char **callbacks;
 	struct MHD_Daemon *mhd;
 	char url[96];

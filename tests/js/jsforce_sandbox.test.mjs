@@ -107,6 +107,19 @@ test('token response: HMAC signature, no expires_in; bad secret is invalid_clien
   await control('knobs', { auto_approve: 0 });
 });
 
+test('conn.login: the username-password flow through the connected app', async () => {
+  const c = new jsforce.Connection({ oauth2: oauth2(), version: '58.0' });
+  const info = await c.login('Admin@i360-sandbox.example', 'sandbox-password');
+  assert.match(info.organizationId, /^00D/);
+  assert.match(info.id, /^005/);
+  assert.equal(c.instanceUrl, url);
+  assert.equal(c.refreshToken, undefined); // Salesforce gives none in this flow
+  const staff = await c.query('SELECT COUNT() FROM i360core__Staff__c');
+  assert.equal(staff.totalSize, 8);
+  const other = new jsforce.Connection({ oauth2: oauth2(), version: '58.0' });
+  await assert.rejects(other.login('admin@i360-sandbox.example', 'guess'), /authentication failure/);
+});
+
 test('query paged with autoFetch, across token refreshes', async () => {
   const soql = 'SELECT Id, Name, i360core__Sales_Rep_1__r.Name, i360core__Status__c, SystemModstamp, ' +
     '(SELECT i360core__Sales_Opportunity__r.Name FROM i360core__Sales_Appointment_Opportunities__r) ' +

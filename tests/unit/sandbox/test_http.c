@@ -421,6 +421,78 @@ static void test_oauth_refusals(void **state)
 	resp_free(&r);
 }
 
+/* A query as the holder of access token at (the staff count), or -1 when refused. */
+static long staff_count_as(const char *at)
+{
+	struct resp r = call("GET", "/services/data/v58.0/query?q=SELECT+COUNT()+FROM+"
+			     "i360core__Staff__c", NULL, NULL, 0, at);
+	long n = r.status == 200 ? (long)json_integer_value(json_object_get(r.json, "totalSize"))
+				 : -1;
+
+	resp_free(&r);
+	return n;
+}
+
+/* The username-password and client-credentials flows, as client libraries log in with
+ * them (jsforce's conn.login with an OAuth2 client, simple-salesforce with a consumer
+ * key): tokens that work, no refresh token, Salesforce's refusals. */
+static void test_password_and_client_credentials(void **state)
+{
+	static const char app[] = "&client_id=sandbox-consumer-key&client_secret="
+				  "sandbox-consumer-secret";
+	char form[512];
+	struct resp r;
+
+	(void)state;
+	snprintf(form, sizeof(form), "grant_type=password&username=ADMIN%%40i360-sandbox.example"
+		 "&password=sandbox-password%s", app);
+	r = post_form("/services/oauth2/token", form);
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "refresh_token"));
+	assert_null(json_object_get(r.json, "scope"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "token_type")), "Bearer");
+	assert_string_equal(json_string_value(json_object_get(r.json, "instance_url")),
+			    sandbox_url(sb));
+	assert_non_null(json_string_value(json_object_get(r.json, "signature")));
+	assert_true(staff_count_as(json_string_value(json_object_get(r.json, "access_token"))) > 0);
+	resp_free(&r);
+
+	/* A wrong password, an unknown user: one answer for both, as Salesforce gives. */
+	snprintf(form, sizeof(form), "grant_type=password&username=admin%%40i360-sandbox.example"
+		 "&password=guess%s", app);
+	r = post_form("/services/oauth2/token", form);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")), "invalid_grant");
+	assert_string_equal(json_string_value(json_object_get(r.json, "error_description")),
+			    "authentication failure");
+	resp_free(&r);
+	snprintf(form, sizeof(form), "grant_type=password&username=someone%%40else.example"
+		 "&password=sandbox-password%s", app);
+	r = post_form("/services/oauth2/token", form);
+	assert_string_equal(json_string_value(json_object_get(r.json, "error_description")),
+			    "authentication failure");
+	resp_free(&r);
+	/* The right password through the wrong connected app is the app's refusal. */
+	r = post_form("/services/oauth2/token", "grant_type=password&username=admin%40i360-sandbox"
+		      ".example&password=sandbox-password&client_id=sandbox-consumer-key"
+		      "&client_secret=nope");
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")), "invalid_client");
+	resp_free(&r);
+
+	snprintf(form, sizeof(form), "grant_type=client_credentials%s", app);
+	r = post_form("/services/oauth2/token", form);
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "refresh_token"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "scope")), "api");
+	assert_true(staff_count_as(json_string_value(json_object_get(r.json, "access_token"))) > 0);
+	resp_free(&r);
+	r = post_form("/services/oauth2/token", "grant_type=jwt-bearer&client_id=sandbox-consumer-key"
+		      "&client_secret=sandbox-consumer-secret");
+	assert_string_equal(json_string_value(json_object_get(r.json, "error")),
+			    "unsupported_grant_type");
+	resp_free(&r);
+}
+
 static void test_control_late_commit(void **state)
 {
 	const char *in = "{\"op\":\"create\",\"type\":\"i360core__Staff__c\",\"fields\":{"
@@ -671,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_drop_after_committed_write),
 		cmocka_unit_test(test_token_expiry_refresh_and_revoke),
 		cmocka_unit_test(test_oauth_refusals),
+		cmocka_unit_test(test_password_and_client_credentials),
 		cmocka_unit_test(test_control_late_commit),
 		cmocka_unit_test(test_large_multipart_upload),
 		cmocka_unit_test(test_composite_partial_success),
