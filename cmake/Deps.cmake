@@ -7,6 +7,8 @@ pkg_check_modules(SQLITE   REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(PQ       REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(SODIUM   REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(CMOCKA   REQUIRED IMPORTED_TARGET cmocka)
+# expat reads the sandbox's SOAP login requests (only i360-sandbox links it).
+pkg_check_modules(EXPAT    REQUIRED IMPORTED_TARGET expat)
 find_package(Threads REQUIRED)
 # mimalloc (Debian's libmimalloc-dev ships a CMake package, no .pc file): its shared
 # library exports malloc and free, so it becomes the allocator of the whole program that

@@ -280,13 +280,44 @@ static int has_scope(const char *scope, const char *want)
 	return 0;
 }
 
+char *oauth_session_new(struct sandbox *sb, const char *refresh)
+{
+	char *access = random_token("", 48, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *full = NULL;
+	size_t n;
+
+	if (access == NULL)
+		return NULL;
+	/* Salesforce session ids start with the org id and an '!'. */
+	n = strlen(access) + 32;
+	full = malloc(n);
+	if (full != NULL) {
+		snprintf(full, n, "%.15s!AR8AQ%s", sb->org_id, access);
+		pthread_mutex_lock(&sb->mu);
+		json_object_set_new(sb->access, full, json_pack("{s:s?, s:i}", "refresh", refresh,
+								 "calls", 0));
+		pthread_mutex_unlock(&sb->mu);
+	}
+	free(access);
+	return full;
+}
+
+int oauth_session_end(struct sandbox *sb, const char *token)
+{
+	int rc;
+
+	pthread_mutex_lock(&sb->mu);
+	rc = json_object_del(sb->access, token);
+	pthread_mutex_unlock(&sb->mu);
+	return rc;
+}
+
 /* Issues an access token (and, when refresh is NULL and the scope allows it, a refresh
  * token) and answers the token response; scope NULL: none said (the username-password
  * flow's answer has none, and never a refresh token). */
 static void issue(struct sandbox *sb, struct reply *r, const char *scope, const char *refresh)
 {
 	char issued[32], sig[64], id[160];
-	char *access = random_token("", 48, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	char *access_full = NULL, *new_refresh = NULL;
 	json_t *body;
 	int rotate;
@@ -301,26 +332,18 @@ static void issue(struct sandbox *sb, struct reply *r, const char *scope, const 
 						  has_scope(scope, "offline_access"))) ||
 	    (refresh != NULL && rotate))
 		new_refresh = random_token("5Aep861", 60, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	if (access != NULL) {
-		/* Salesforce session ids start with the org id and an '!'. */
-		access_full = malloc(strlen(access) + 32);
-		if (access_full)
-			snprintf(access_full, strlen(access) + 32, "%.15s!AR8AQ%s", sb->org_id, access);
-	}
+	access_full = oauth_session_new(sb, new_refresh ? new_refresh : refresh);
 	if (access_full == NULL) {
 		oauth_error(r, 500, "server_error", "out of memory");
 		goto done;
 	}
-	pthread_mutex_lock(&sb->mu);
 	if (new_refresh != NULL) {
+		pthread_mutex_lock(&sb->mu);
 		json_object_set_new(sb->refresh, new_refresh, json_pack("{s:s}", "scope", scope));
 		if (refresh != NULL)
 			json_object_del(sb->refresh, refresh);	/* rotated out */
+		pthread_mutex_unlock(&sb->mu);
 	}
-	json_object_set_new(sb->access, access_full,
-			    json_pack("{s:s?, s:i}", "refresh",
-				      new_refresh ? new_refresh : refresh, "calls", 0));
-	pthread_mutex_unlock(&sb->mu);
 	body = json_pack("{s:s, s:s, s:s*, s:s, s:s, s:s, s:s}", "access_token", access_full,
 			 "signature", sig, "scope", scope, "instance_url", sb->url, "id", id,
 			 "token_type", "Bearer", "issued_at", issued);
@@ -329,7 +352,6 @@ static void issue(struct sandbox *sb, struct reply *r, const char *scope, const 
 	answer_json(r, 200, body);
 	answer_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
 done:
-	free(access);
 	free(access_full);
 	free(new_refresh);
 }

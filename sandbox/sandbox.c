@@ -432,7 +432,7 @@ static void versions(struct reply *r)
 }
 
 /* Parses "/vNN.0..." into version "NN.0" and the rest; 0 or -1. */
-static int parse_version(const char *p, char version[8], const char **rest)
+int sandbox__parse_version(const char *p, char version[8], const char **rest)
 {
 	char *end;
 	long v;
@@ -486,7 +486,7 @@ static void data_call(struct sandbox *sb, const struct answer_req *q, struct rep
 		answer_sferr(r, &e);
 		return;
 	}
-	if (parse_version(p, version, &rest) < 0) {
+	if (sandbox__parse_version(p, version, &rest) < 0) {
 		sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
 		answer_sferr(r, &e);
 		return;
@@ -532,7 +532,7 @@ static void route(struct sandbox *sb, const struct answer_req *q, struct reply *
 		limit_header(sb, r);
 		return;
 	}
-	if (oauth_route(sb, q, r))
+	if (oauth_route(sb, q, r) || soap_route(sb, q, r))
 		return;
 	{
 		struct sferr e;

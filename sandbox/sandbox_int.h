@@ -62,6 +62,11 @@ struct sandbox {
 /* Milliseconds now (for expiries). */
 int64_t sandbox__now(void);
 
+/* Reads the "/vNN.0" at the start of p (a version the org serves: 20.0 to 68.0) into
+ * version as "NN.0", and *rest to what follows ("" or "/..."). 0, or -1 when p does not
+ * start with one. */
+int sandbox__parse_version(const char *p, char version[8], const char **rest);
+
 /* Answers every request under /services/oauth2/, /setup/secur/ and /id/; returns 1 when
  * path was one of them. */
 int oauth_route(struct sandbox *sb, const struct answer_req *q, struct reply *r);
@@ -72,6 +77,19 @@ int oauth_route(struct sandbox *sb, const struct answer_req *q, struct reply *r)
  * INVALID_SESSION_ID). Takes sb->mu.
  */
 int oauth_check_bearer(struct sandbox *sb, const struct answer_req *q);
+
+/* A new session (access token) of the org's user, tied to refresh token refresh (NULL:
+ * none), as every login makes one. Returns it (the caller frees the copy), or NULL when
+ * out of memory. Takes sb->mu. */
+char *oauth_session_new(struct sandbox *sb, const char *refresh);
+
+/* Ends session token (a logout): 0, or -1 when there was no such session. Takes
+ * sb->mu. */
+int oauth_session_end(struct sandbox *sb, const char *token);
+
+/* Answers POST /services/Soap/u/NN.0[/...] (the partner SOAP API's login and logout);
+ * returns 1 when path was under /services/Soap/. */
+int soap_route(struct sandbox *sb, const struct answer_req *q, struct reply *r);
 
 /* Answers a REST call under /services/data/vNN.0 (version is "NN.0", rest the path
  * after it, "" or "/..."). The caller has authenticated and counted it. */

@@ -120,6 +120,22 @@ test('conn.login: the username-password flow through the connected app', async (
   await assert.rejects(other.login('admin@i360-sandbox.example', 'guess'), /authentication failure/);
 });
 
+test('conn.login without an OAuth2 client: the SOAP login, then logout', async () => {
+  const c = new jsforce.Connection({ loginUrl: url, version: '58.0' });
+  const info = await c.login('admin@i360-sandbox.example', 'sandbox-password');
+  assert.match(info.organizationId, /^00D/);
+  assert.match(info.id, /^005/);
+  assert.equal(c.instanceUrl, url);
+  const staff = await c.query('SELECT COUNT() FROM i360core__Staff__c');
+  assert.equal(staff.totalSize, 8);
+  const session = c.accessToken;
+  await c.logout(); // SOAP logout: the session is over for REST too
+  const after = new jsforce.Connection({ instanceUrl: url, accessToken: session, version: '58.0' });
+  await assert.rejects(after.query('SELECT COUNT() FROM i360core__Staff__c'), /INVALID_SESSION_ID|Session expired/);
+  await assert.rejects(new jsforce.Connection({ loginUrl: url, version: '58.0' })
+    .login('admin@i360-sandbox.example', 'guess'), /INVALID_LOGIN/);
+});
+
 test('query paged with autoFetch, across token refreshes', async () => {
   const soql = 'SELECT Id, Name, i360core__Sales_Rep_1__r.Name, i360core__Status__c, SystemModstamp, ' +
     '(SELECT i360core__Sales_Opportunity__r.Name FROM i360core__Sales_Appointment_Opportunities__r) ' +

@@ -493,6 +493,97 @@ static void test_password_and_client_credentials(void **state)
 	resp_free(&r);
 }
 
+#define SOAP_OPEN "<se:Envelope xmlns:se=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+#define SOAP_LOGIN(user, pass) SOAP_OPEN "<se:Header/><se:Body><login xmlns=\"urn:partner.soap" \
+	".sforce.com\"><username>" user "</username><password>" pass "</password></login>" \
+	"</se:Body></se:Envelope>"
+
+static struct resp soap(const char *path, const char *xml)
+{
+	return call("POST", path, "text/xml", xml, strlen(xml), NULL);
+}
+
+/* The text of the first <name> element of an XML answer (at most n - 1 bytes). */
+static const char *xml_value(const struct resp *r, const char *name, char *out, size_t n)
+{
+	char open[64];
+	const char *p, *end;
+
+	snprintf(open, sizeof(open), "<%s>", name);
+	p = strstr(r->body.data, open);
+	assert_non_null(p);
+	p += strlen(open);
+	end = strchr(p, '<');
+	assert_non_null(end);
+	snprintf(out, n, "%.*s", (int)(end - p), p);
+	return out;
+}
+
+/* The partner SOAP API's login and logout, as jsforce's conn.login (without an OAuth2
+ * client) and simple-salesforce sign in: a session the REST API takes; Salesforce's
+ * faults, with the exceptionCode simple-salesforce reads. */
+static void test_soap_login_logout(void **state)
+{
+	char session[256], server[256], org[32], logout[768];
+	struct resp r;
+
+	(void)state;
+	r = soap("/services/Soap/u/58.0", SOAP_LOGIN("Admin@i360-sandbox.example",
+						       "sandbox-password"));
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.headers.data, "Content-Type: text/xml"));
+	xml_value(&r, "sessionId", session, sizeof(session));
+	xml_value(&r, "serverUrl", server, sizeof(server));
+	xml_value(&r, "organizationId", org, sizeof(org));
+	assert_int_equal(strncmp(server, sandbox_url(sb), strlen(sandbox_url(sb))), 0);
+	assert_string_equal(server + strlen(sandbox_url(sb)), "/services/Soap/u/58.0/00DDn0000000001");
+	assert_int_equal(strncmp(session, org, 15), 0);
+	assert_true(staff_count_as(session) > 0);
+	resp_free(&r);
+
+	r = soap("/services/Soap/u/58.0", SOAP_LOGIN("admin@i360-sandbox.example", "guess"));
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body.data, "<faultcode>sf:INVALID_LOGIN</faultcode>"));
+	assert_non_null(strstr(r.body.data, "<sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"));
+	resp_free(&r);
+
+	/* logout ends the session its SessionHeader names; a second one is refused. */
+	snprintf(logout, sizeof(logout), SOAP_OPEN "<se:Header><SessionHeader xmlns=\"urn:partner"
+		 ".soap.sforce.com\"><sessionId>%s</sessionId></SessionHeader></se:Header><se:Body>"
+		 "<logout xmlns=\"urn:partner.soap.sforce.com\"/></se:Body></se:Envelope>", session);
+	r = soap(server + strlen(sandbox_url(sb)), logout);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data, "<logoutResponse/>"));
+	resp_free(&r);
+	assert_int_equal(staff_count_as(session), -1);
+	r = soap("/services/Soap/u/58.0", logout);
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body.data, "<faultcode>sf:INVALID_SESSION_ID</faultcode>"));
+	resp_free(&r);
+
+	/* No entities to expand, no other operations, no other versions or methods. */
+	r = soap("/services/Soap/u/58.0", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a "
+		 "\"aaaa\">]>" SOAP_LOGIN("&a;", "sandbox-password"));
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body.data, "<faultcode>soapenv:Client</faultcode>"));
+	assert_null(strstr(r.body.data, "sessionId"));
+	resp_free(&r);
+	r = soap("/services/Soap/u/58.0", SOAP_OPEN "<se:Body><query xmlns=\"urn:partner.soap"
+		 ".sforce.com\"><queryString>SELECT Id FROM Account</queryString></query>"
+		 "</se:Body></se:Envelope>");
+	assert_int_equal(r.status, 500);
+	assert_non_null(strstr(r.body.data, "No operation available for request "
+			       "{urn:partner.soap.sforce.com}query"));
+	resp_free(&r);
+	r = soap("/services/Soap/u/69.0", SOAP_LOGIN("admin@i360-sandbox.example",
+						       "sandbox-password"));
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+	r = call("GET", "/services/Soap/u/58.0", NULL, NULL, 0, NULL);
+	assert_int_equal(r.status, 405);
+	resp_free(&r);
+}
+
 static void test_control_late_commit(void **state)
 {
 	const char *in = "{\"op\":\"create\",\"type\":\"i360core__Staff__c\",\"fields\":{"
@@ -744,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_token_expiry_refresh_and_revoke),
 		cmocka_unit_test(test_oauth_refusals),
 		cmocka_unit_test(test_password_and_client_credentials),
+		cmocka_unit_test(test_soap_login_logout),
 		cmocka_unit_test(test_control_late_commit),
 		cmocka_unit_test(test_large_multipart_upload),
 		cmocka_unit_test(test_composite_partial_success),
