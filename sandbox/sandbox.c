@@ -149,7 +149,7 @@ int sandbox_set_knobs(struct sandbox *s, json_t *knobs, struct err *e)
 			k.auto_approve = (int)n;
 		else if (strcmp(key, "delay_next_patch_ms") == 0 && n <= 600000)
 			k.delay_next_patch_ms = (int)n;
-		else if (strcmp(key, "bare_records") == 0 && n <= 1)
+		else if (strcmp(key, "bare_records") == 0 && n <= 2)
 			k.bare_records = (int)n;
 		else if (strcmp(key, "api_calls") == 0)
 			calls = n;

@@ -96,7 +96,8 @@ json_t *sandbox_record_get(struct sandbox *s, const char *id);
  * long after it is read, then is checked and applied: a write in flight that
  * Salesforce commits late, even after its client is gone), bare_records (1: act as a
  * simpler Salesforce simulator would: records have no LastModifiedDate to ask for, and
- * If-Unmodified-Since / If-Modified-Since are ignored). Unknown names or wrong types are refused (ERR_INVALID) and
+ * If-Unmodified-Since / If-Modified-Since are ignored; 2: as 1, and a GET of one record
+ * is 404 NOT_FOUND, as from a simulator without that resource). Unknown names or wrong types are refused (ERR_INVALID) and
  * then nothing changes. Returns 0 or -1.
  */
 int sandbox_set_knobs(struct sandbox *s, json_t *knobs, struct err *e);

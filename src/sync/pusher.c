@@ -199,14 +199,21 @@ static int superseded(struct store *s, const struct store_outbox_item *it, struc
 	return 1;
 }
 
-/* Whether the look failed because the org cannot tell a record's LastModifiedDate or
- * its own time (not Salesforce as it is), rather than for a reason the PATCH shares. */
+/*
+ * Whether the look failed because the org cannot tell a record's LastModifiedDate or
+ * its own time (not Salesforce as it is), rather than for a reason the PATCH shares:
+ * then the PATCH goes without its precondition. A 404 other than ENTITY_IS_DELETED
+ * counts: an org without that GET answers so, and for a record that is really gone
+ * the PATCH gets the same 404, which fails the push as before (one call more).
+ */
 static int look_unsupported(const struct sf_client *c)
 {
 	const struct sf_error *se = sf_client_last_error(c);
 
 	return se->kind == SF_ERROR_PROTOCOL ||
-	       (se->status == 400 && strcmp(se->code, "INVALID_FIELD") == 0);
+	       (se->status == 400 && strcmp(se->code, "INVALID_FIELD") == 0) ||
+	       (se->status == 404 && strcmp(se->code, "ENTITY_IS_DELETED") != 0) ||
+	       se->status == 405 || se->status == 501;
 }
 
 static void send_stage(struct store *s, struct connect_session *cs,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "salesforce/id.h"
 #include "salesforce/query.h"
 #include "sync/connect.h"
 #include "sync/push.h"
@@ -238,6 +239,25 @@ static void test_refused_push_fails_with_reason(void **state)
 	assert_int_equal(it->state, STORE_OUTBOX_FAILED);
 	assert_non_null(strstr(it->last_error, "ENTITY_IS_DELETED"));
 	store_outbox_free(it, 1);
+
+	/* One that is not there at all: the look's 404 is also what an org without that
+	 * GET answers, so the PATCH is sent and its own 404 fails the push for good. */
+	{
+		long calls = sandbox_api_calls(f->h.sb);
+		char gone[SF_ID_LEN + 1];
+
+		assert_int_equal(sf_id_to18("a0C000000099999", gone), 0);
+		assert_int_equal(store_outbox_enqueue(f->h.s, f->h.org, f->job.id,
+						      "opportunity_stage", gone,
+						      "{\"i360core__Result__c\":\"Sold\"}", 0, &id,
+						      &e), 0);
+		assert_int_equal(drain(f), 1);
+		it = item(f, id);
+		assert_int_equal(it->state, STORE_OUTBOX_FAILED);
+		assert_non_null(strstr(it->last_error, "NOT_FOUND"));
+		store_outbox_free(it, 1);
+		assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 2);
+	}
 }
 
 /* An org that needs re-authorization keeps its pushes queued, attempts not counted. */
@@ -838,6 +858,29 @@ static void test_stage_where_no_last_modified(void **state)
 	assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 2);
 }
 
+/* An org (or simulator) that has no GET of one record: the look is a 404, which a
+ * deleted record also gets, so the PATCH goes without a precondition and decides. */
+static void test_stage_where_no_record_read(void **state)
+{
+	struct fx *f = *state;
+	const char *appt = f->job.job.appointment_id;
+	struct store_outbox_item *it;
+	long calls;
+	int64_t a;
+
+	knob(f, "bare_records", 2);
+	a = stage(f, NULL, "Ran - No Sale", "Price Too High");
+	calls = sandbox_api_calls(f->h.sb);
+	assert_int_equal(drain(f), 1);
+	it = item(f, a);
+	assert_int_equal(it->state, STORE_OUTBOX_DONE);
+	assert_int_equal(it->attempts, 1);
+	store_outbox_free(it, 1);
+	assert_field(f, appt, "i360core__Status__c", "Ran - No Sale");
+	assert_field(f, appt, "i360core__Status_Detail__c", "Price Too High");
+	assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +897,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_precondition_failed_by_newer_stage, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stage_where_no_last_modified, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stage_where_no_record_read, setup,
 						teardown),
 	};
 	struct err e;
