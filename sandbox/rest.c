@@ -67,11 +67,29 @@ static size_t page_size(struct sandbox *sb, const struct answer_req *q)
 
 /* The query runs once (WHERE, ORDER BY); its rows are rendered a page at a time, the
  * first here and the rest through the cursor. */
+/* The bare_records knob's org has no ContentVersion.ReasonForChange, as a simpler
+ * simulator might not: 1 (and e set as Salesforce words it, for a query when query)
+ * when text names it. */
+static int bare_lacks_reason(struct sandbox *sb, const char *text, int query,
+			     struct sferr *e)
+{
+	if (text == NULL || !sandbox__bare_records(sb) || strstr(text, "ReasonForChange") == NULL)
+		return 0;
+	if (query)
+		sferr_set(e, 400, "INVALID_FIELD", "No such column 'ReasonForChange' on entity "
+			  "'ContentVersion'.");
+	else
+		sferr_set(e, 400, "INVALID_FIELD", "No such column 'ReasonForChange' on sobject "
+			  "of type ContentVersion");
+	return 1;
+}
+
 static void query(struct sandbox *sb, const struct answer_req *q, const char *version,
 		  int all, struct reply *r)
 {
 	struct sferr e;
-	struct soql_query *sq = soql_parse(answer_arg(q, "q"), &e);
+	struct soql_query *sq = bare_lacks_reason(sb, answer_arg(q, "q"), 1, &e) ? NULL :
+				soql_parse(answer_arg(q, "q"), &e);
 	struct soql_opts o = { all, version, 0, NULL, NULL };
 	struct soql_rows *rows;
 	size_t page, n;
@@ -406,6 +424,9 @@ static void create(struct sandbox *sb, const struct answer_req *q, const struct 
 	} else if ((in = parse_body(q, &e)) == NULL) {
 		goto fail;
 	}
+	if (strcmp(t->name, "ContentVersion") == 0 && json_object_get(in, "ReasonForChange") &&
+	    bare_lacks_reason(sb, "ReasonForChange", 0, &e))
+		goto fail;
 	objects_wrlock(sb->store);
 	if (objects_create(sb->store, t, in, multipart ? (m.bin.data ? m.bin.data : "") : NULL,
 			   m.bin.len, sandbox__now(), 0, id, &e) < 0) {

@@ -95,8 +95,9 @@ json_t *sandbox_record_get(struct sandbox *s, const char *id);
  * counter), auto_approve, delay_next_patch_ms (the next sObject Row PATCH waits this
  * long after it is read, then is checked and applied: a write in flight that
  * Salesforce commits late, even after its client is gone), bare_records (1: act as a
- * simpler Salesforce simulator would: records have no LastModifiedDate to ask for, and
- * If-Unmodified-Since / If-Modified-Since are ignored; 2: as 1, and a GET of one record
+ * simpler Salesforce simulator would: records have no LastModifiedDate to ask for,
+ * If-Unmodified-Since / If-Modified-Since are ignored, ContentVersion has no
+ * ReasonForChange; 2: as 1, and a GET of one record
  * is 404 NOT_FOUND, as from a simulator without that resource). Unknown names or wrong types are refused (ERR_INVALID) and
  * then nothing changes. Returns 0 or -1.
  */

@@ -31,7 +31,8 @@ struct sandbox_knobs {
 	int delay_next_patch_ms;	/* the next sObject Row PATCH waits this long
 					   before it is applied (then back to 0) */
 	int bare_records;		/* as a simpler simulator: no LastModifiedDate
-					   to read, conditional headers ignored; 2:
+					   to read, conditional headers ignored, no
+					   ContentVersion.ReasonForChange; 2:
 					   no GET of one record at all (404) */
 };
 

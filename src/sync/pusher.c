@@ -290,10 +290,23 @@ static void send_stage(struct store *s, struct connect_session *cs,
 	json_decref(fields);
 }
 
+/* Whether Salesforce refused the marker field itself (an org, or a simulator, whose
+ * ContentVersion has no ReasonForChange), not the upload or the search. */
+static int marker_refused(const struct sf_client *c)
+{
+	const struct sf_error *se = sf_client_last_error(c);
+
+	return se->status == 400 && (strcmp(se->code, "INVALID_FIELD") == 0 ||
+				     strcmp(se->code, "INVALID_FIELD_FOR_INSERT_UPDATE") == 0) &&
+	       strstr(se->message, MARKER_FIELD) != NULL;
+}
+
 /*
  * Uploads a document at most once in effect. Every upload carries a marker naming its
  * outbox item; a retry (attempts > 1: an earlier attempt may have been committed by
  * Salesforce with its answer lost) first looks for a ContentVersion with that marker.
+ * Where the marker field does not exist (not Salesforce as it is), the document goes
+ * without it, unsearched: delivered, at the risk of a second copy after a lost answer.
  * *csp may be replaced by a fresh session (see below).
  */
 static void send_document(struct store *s, const struct pusher_config *c,
@@ -304,7 +317,7 @@ static void send_document(struct store *s, const struct pusher_config *c,
 	struct sf_upload u;
 	char marker[MARKER_LEN], id[SF_ID_LEN + 1];
 	struct err ce;
-	int found;
+	int found, sent, marked = 1;
 
 	if (store_push_document(s, it->document_id, &doc, &a->err) < 0) {
 		a->outcome = a->err.code == ERR_NOT_FOUND ? OUTCOME_FAILED : OUTCOME_RETRY;
@@ -313,6 +326,11 @@ static void send_document(struct store *s, const struct pusher_config *c,
 	snprintf(marker, sizeof(marker), "i360bridge outbox %lld", (long long)it->id);
 	if (it->attempts > 1) {
 		found = sf_files_find((*csp)->client, MARKER_FIELD, marker, it->target_id, id, &ce);
+		if (found < 0 && marker_refused((*csp)->client)) {
+			log_warn("push.upload_unmarked", "outbox=%lld reason=\"%s\"",
+				 (long long)it->id, sf_client_last_error((*csp)->client)->message);
+			found = marked = 0;
+		}
 		if (found < 0) {
 			classify(s, *csp, &ce, a);
 			goto out;
@@ -338,9 +356,21 @@ static void send_document(struct store *s, const struct pusher_config *c,
 	u.title = doc.title;
 	u.path_on_client = doc.title;
 	u.first_publish_location_id = it->target_id;
-	u.reason_for_change = marker;
+	u.reason_for_change = marked ? marker : NULL;
 	u.content_type = doc.content_type;
-	if (sf_files_upload((*csp)->client, &u, id, &ce) == 0) {
+	sent = sf_files_upload((*csp)->client, &u, id, &ce);
+	if (sent < 0 && marked && marker_refused((*csp)->client)) {
+		/* Refused with its answer: nothing was made, so once more without it, on a
+		 * connection of its own (see above). */
+		log_warn("push.upload_unmarked", "outbox=%lld reason=\"%s\"", (long long)it->id,
+			 sf_client_last_error((*csp)->client)->message);
+		u.reason_for_change = NULL;
+		connect_session_close(*csp);
+		if ((*csp = open_session(s, c, it->org_id, a)) == NULL)
+			goto out;
+		sent = sf_files_upload((*csp)->client, &u, id, &ce);
+	}
+	if (sent == 0) {
 		snprintf(a->result, sizeof(a->result), "%s", id);
 		a->outcome = OUTCOME_DONE;
 	} else {

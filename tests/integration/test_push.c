@@ -549,6 +549,82 @@ static void test_dropped_upload_retried_once(void **state)
 	assert_int_equal(versions_marked(f, marker, cv), 1);
 }
 
+static void knob(struct fx *f, const char *name, int value)
+{
+	json_t *k = json_pack("{s:i}", name, value);
+	struct err e;
+
+	assert_int_equal(sandbox_set_knobs(f->h.sb, k, &e), 0);
+	json_decref(k);
+}
+
+/* ContentVersions titled title. */
+static size_t versions_titled(struct fx *f, const char *title)
+{
+	struct connect_session *cs;
+	struct sf_query *q;
+	json_t *recs;
+	char soql[256];
+	size_t n = 0;
+	struct err e;
+
+	cs = connect_session_open(f->h.s, f->h.org, &fast_client, &e);
+	assert_non_null(cs);
+	snprintf(soql, sizeof(soql), "SELECT Id FROM ContentVersion WHERE Title = '%s'", title);
+	q = sf_query_open(cs->client, soql, 0, &e);
+	assert_non_null(q);
+	while (sf_query_next(q, &recs, &e) == 1)
+		n += json_array_size(recs);
+	sf_query_close(q);
+	connect_session_close(cs);
+	return n;
+}
+
+/*
+ * An org (or simulator) whose ContentVersion has no ReasonForChange refuses the marker:
+ * the document still goes, without it. A retry cannot search for an earlier upload
+ * there either, so an upload whose answer was lost is sent again: delivered twice
+ * rather than lost.
+ */
+static void test_upload_where_no_marker_field(void **state)
+{
+	struct fx *f = *state;
+	struct store_document d;
+	long calls;
+	int64_t id;
+	json_t *k;
+	struct err e;
+
+	knob(f, "bare_records", 1);
+	id = add_document(f, "Unmarked.pdf", 50000);
+	calls = sandbox_api_calls(f->h.sb);
+	assert_int_equal(drain(f), 1);
+	document(f, id, &d);
+	assert_string_equal(d.push_state, "done");
+	assert_non_null(d.content_version_id);
+	assert_field(f, d.content_version_id, "Title", "Unmarked.pdf");
+	store_push_document_clear(&d);
+	/* The refused upload, then the one without the marker. */
+	assert_int_equal(sandbox_api_calls(f->h.sb) - calls, 2);
+	assert_int_equal(versions_titled(f, "Unmarked.pdf"), 1);
+
+	f->pc.backoff_base_ms = 300;
+	id = add_document(f, "Dropped.pdf", 50000);
+	k = json_pack("{s:i}", "drop_after_writes", 1);
+	assert_int_equal(sandbox_set_knobs(f->h.sb, k, &e), 0);
+	json_decref(k);
+	assert_int_equal(drain(f), 0);
+	document(f, id, &d);
+	assert_string_equal(d.push_state, "queued");
+	store_push_document_clear(&d);
+	usleep(400 * 1000);
+	assert_int_equal(drain(f), 1);
+	document(f, id, &d);
+	assert_string_equal(d.push_state, "done");
+	store_push_document_clear(&d);
+	assert_int_equal(versions_titled(f, "Dropped.pdf"), 2);
+}
+
 static void test_document_preference_none(void **state)
 {
 	struct fx *f = *state;
@@ -638,15 +714,6 @@ static void test_pushes_survive_restart(void **state)
 }
 
 /* ---- Conditional stage pushes (If-Unmodified-Since) ---- */
-
-static void knob(struct fx *f, const char *name, int value)
-{
-	json_t *k = json_pack("{s:i}", name, value);
-	struct err e;
-
-	assert_int_equal(sandbox_set_knobs(f->h.sb, k, &e), 0);
-	json_decref(k);
-}
 
 /* Waits until a PATCH has taken the delay_next_patch_ms knob (it is then held). */
 static void wait_patch_held(struct fx *f)
@@ -889,6 +956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reauth_keeps_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_20mb_pdf_byte_for_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_upload_retried_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upload_where_no_marker_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_document_preference_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pushes_survive_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_patch_in_flight_refused, setup, teardown),
