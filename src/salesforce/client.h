@@ -127,8 +127,9 @@ void sf_client_sleep(struct sf_client *c, long ms);
 size_t sf_client_query_url_len(const struct sf_client *c);
 
 /*
- * Whether url may be requested: https, or http to a loopback host. 0, or -1 with
- * ERR_INVALID saying why.
+ * Whether url may be requested: https, or http to a loopback host or to a host the
+ * environment's I360BRIDGE_ALLOW_HTTP names (a comma-separated list of host names, for
+ * test rigs). 0, or -1 with ERR_INVALID saying why.
  */
 int sf_client_url_allowed(const char *url, struct err *e);
 

@@ -444,6 +444,15 @@ static void test_plain_http_only_to_loopback(void **state)
 	assert_int_equal(sf_client_url_allowed("http://[::2]/", &e), -1);
 	assert_int_equal(sf_client_url_allowed("ftp://login.salesforce.com/", &e), -1);
 	assert_int_equal(sf_client_url_allowed("not a url", &e), -1);
+	/* An operator may let named hosts be reached over http (a test rig's simulator). */
+	setenv("I360BRIDGE_ALLOW_HTTP", "sfsim, Acme.My.Salesforce.com", 1);
+	assert_int_equal(sf_client_url_allowed("http://sfsim:8080/", &e), 0);
+	assert_int_equal(sf_client_url_allowed("http://acme.my.salesforce.com", &e), 0);
+	assert_int_equal(sf_client_url_allowed("http://sfsim2:8080/", &e), -1);
+	assert_int_equal(sf_client_url_allowed("http://sfsi/", &e), -1);
+	assert_non_null(strstr(e.msg, "I360BRIDGE_ALLOW_HTTP"));
+	unsetenv("I360BRIDGE_ALLOW_HTTP");
+	assert_int_equal(sf_client_url_allowed("http://sfsim:8080/", &e), -1);
 
 	cfg.login_url = "http://login.salesforce.com";
 	assert_null(sf_client_new(&cfg, &e));
