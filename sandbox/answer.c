@@ -157,3 +157,17 @@ void answer_header(struct reply *r, const char *name, const char *value)
 		r->headers = json_object();
 	json_object_set_new(r->headers, name, json_string(value));
 }
+
+void answer_escape(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_append(b, s, 1);
+		}
+	}
+}

@@ -64,6 +64,10 @@ void answer_bytes(struct reply *r, int status, const char *ctype, const void *p,
 /* Adds a header to the answer (both strings copied). */
 void answer_header(struct reply *r, const char *name, const char *value);
 
+/* Appends s (NULL: nothing) to b with &, <, >, " and ' escaped, for HTML and XML text
+ * and attribute values. */
+void answer_escape(struct buf *b, const char *s);
+
 /* Frees the answer's contents; the struct may be reused. */
 void answer_free(struct reply *r);
 

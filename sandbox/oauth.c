@@ -41,19 +41,12 @@ static void oauth_error(struct reply *r, int status, const char *error, const ch
 	answer_header(r, "Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
 }
 
+/* s escaped, in b (reset first); borrowed from b. */
 static const char *html_escape(struct buf *b, const char *s)
 {
 	buf_reset(b);
 	buf_append(b, "", 0);
-	for (; s && *s; s++)
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_append(b, s, 1);
-		}
+	answer_escape(b, s);
 	return b->data;
 }
 

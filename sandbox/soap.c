@@ -106,20 +106,6 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
 	XML_StopParser(c->parser, XML_FALSE);
 }
 
-/* Appends s to b with XML's five special characters escaped. */
-static void xml_text(struct buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&apos;"); break;
-		default: buf_append(b, s, 1);
-		}
-	}
-}
 
 static void envelope_open(struct buf *b, const char *xmlns)
 {
@@ -149,19 +135,19 @@ static void fault(struct reply *r, const char *code, const char *kind, const cha
 	envelope_open(&b, "xmlns:sf=\"urn:fault.partner.soap.sforce.com\"");
 	buf_puts(&b, "<soapenv:Fault><faultcode>");
 	buf_puts(&b, code ? "sf:" : "soapenv:Client");
-	xml_text(&b, code);
+	answer_escape(&b, code);
 	buf_puts(&b, "</faultcode><faultstring>");
 	if (code) {
-		xml_text(&b, code);
+		answer_escape(&b, code);
 		buf_puts(&b, ": ");
 	}
-	xml_text(&b, msg);
+	answer_escape(&b, msg);
 	buf_puts(&b, "</faultstring>");
 	if (code && kind) {
 		buf_printf(&b, "<detail><sf:%s xsi:type=\"sf:%s\"><sf:exceptionCode>", kind, kind);
-		xml_text(&b, code);
+		answer_escape(&b, code);
 		buf_puts(&b, "</sf:exceptionCode><sf:exceptionMessage>");
-		xml_text(&b, msg);
+		answer_escape(&b, msg);
 		buf_printf(&b, "</sf:exceptionMessage></sf:%s></detail>", kind);
 	}
 	buf_puts(&b, "</soapenv:Fault>");
@@ -176,7 +162,7 @@ static void element(struct buf *b, const char *name, const char *value)
 		return;
 	}
 	buf_printf(b, "<%s>", name);
-	xml_text(b, value);
+	answer_escape(b, value);
 	buf_printf(b, "</%s>", name);
 }
 
