@@ -138,17 +138,20 @@ static const char *soap_type(enum objects_ftype t)
 	}
 }
 
-static json_t *describe_field(const struct objects_type *t, const struct objects_field *f)
+/* One field's describe; bare: as a simpler simulator, with no field dependencies. */
+static json_t *describe_field(const struct objects_type *t, const struct objects_field *f,
+			      int bare)
 {
 	json_t *picks = json_array(), *refs = json_array(), *o;
 	int text = objects_ftype_is_text(f->type) || f->type == OF_ID || f->type == OF_REFERENCE;
+	const char *controller = bare ? NULL : f->controller;
 
 	if (f->picks != NULL)
 		for (int i = 0; f->picks[i].value; i++)
 			json_array_append_new(picks, json_pack(
 				"{s:b, s:b, s:s, s:o, s:s}", "active", f->picks[i].active,
 				"defaultValue", f->picks[i].default_value, "label", f->picks[i].value,
-				"validFor", objects_valid_for(t, f, &f->picks[i]),
+				"validFor", bare ? json_null() : objects_valid_for(t, f, &f->picks[i]),
 				"value", f->picks[i].value));
 	if (f->type == OF_REFERENCE) {
 		if (f->reference_to != NULL) {
@@ -170,11 +173,11 @@ static json_t *describe_field(const struct objects_type *t, const struct objects
 		      "autoNumber", t->autonumber && strcmp(f->name, "Name") == 0,
 		      "byteLength", text ? f->length * 3 : 0,
 		      "calculated", 0, "caseSensitive", 0,
-		      "controllerName", f->controller ? json_string(f->controller) : json_null(),
+		      "controllerName", controller ? json_string(controller) : json_null(),
 		      "createable", (f->flags & OF_CREATE) != 0, "custom", (f->flags & OF_CUSTOM) != 0,
 		      "defaultValue", json_null(),
 		      "defaultedOnCreate", (f->flags & OF_DEFAULTED) != 0,
-		      "dependentPicklist", f->controller != NULL, "externalId", 0,
+		      "dependentPicklist", controller != NULL, "externalId", 0,
 		      "filterable", objects_field_filterable(f),
 		      "groupable", objects_field_groupable(f), "htmlFormatted", 0,
 		      "idLookup", f->type == OF_ID,
@@ -213,14 +216,14 @@ static json_t *describe_basic(const struct objects_type *t, const char *version)
 			 "urls", urls(t, version));
 }
 
-static json_t *describe(const struct objects_type *t, const char *version)
+static json_t *describe(const struct objects_type *t, const char *version, int bare)
 {
 	json_t *d = describe_basic(t, version), *fields = json_array(), *children = json_array();
 	size_t n;
 	const struct objects_type *const *all = objects_types(&n);
 
 	for (size_t i = 0; i < t->nfields; i++)
-		json_array_append_new(fields, describe_field(t, &t->fields[i]));
+		json_array_append_new(fields, describe_field(t, &t->fields[i], bare));
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < all[k]->nfields; i++) {
 			const struct objects_field *f = &all[k]->fields[i];
@@ -1051,7 +1054,8 @@ void rest_route(struct sandbox *sb, const struct answer_req *q, const char *vers
 				method_not_allowed(r, q->method, "GET,HEAD");
 		} else if (n == 3 && strcmp(seg[2], "describe") == 0) {
 			if (is(q, "GET"))
-				answer_json(r, 200, describe(t, version));
+				answer_json(r, 200, describe(t, version,
+							       sandbox__bare_records(sb)));
 			else
 				method_not_allowed(r, q->method, "GET,HEAD");
 		} else {

@@ -97,7 +97,7 @@ json_t *sandbox_record_get(struct sandbox *s, const char *id);
  * Salesforce commits late, even after its client is gone), bare_records (1: act as a
  * simpler Salesforce simulator would: records have no LastModifiedDate to ask for,
  * If-Unmodified-Since / If-Modified-Since are ignored, ContentVersion has no
- * ReasonForChange; 2: as 1, and a GET of one record
+ * ReasonForChange, describe shows no field dependencies; 2: as 1, and a GET of one record
  * is 404 NOT_FOUND, as from a simulator without that resource). Unknown names or wrong types are refused (ERR_INVALID) and
  * then nothing changes. Returns 0 or -1.
  */

@@ -32,7 +32,8 @@ struct sandbox_knobs {
 					   before it is applied (then back to 0) */
 	int bare_records;		/* as a simpler simulator: no LastModifiedDate
 					   to read, conditional headers ignored, no
-					   ContentVersion.ReasonForChange; 2:
+					   ContentVersion.ReasonForChange, no field
+					   dependencies in describe; 2:
 					   no GET of one record at all (404) */
 };
 

@@ -6,6 +6,7 @@
 #include "salesforce/picklist.h"
 #include "salesforce/sobject.h"
 #include "sync/pull.h"
+#include "util/log.h"
 
 /*
  * One picklist pair of one describe: the controlling values in Salesforce's order,
@@ -33,8 +34,17 @@ static int pull_pair(struct pull_ctx *p, const struct platform_picklist_pair *pa
 	}
 	for (size_t i = 0; i < results.n; i++) {
 		if (sf_picklist_valid_for(describe, pair->dependent, results.v[i].value,
-					  &details[i], e) < 0)
-			goto out;
+					  &details[i], e) < 0) {
+			/* The detail depends on nothing (an org whose admin removed the field
+			 * dependency, or a simulator without them): Salesforce then takes any
+			 * detail with any result, so every one goes under each. */
+			if (e->code != ERR_INVALID ||
+			    sf_picklist_values(describe, pair->dependent, &details[i], e) < 0)
+				goto out;
+			if (i == 0)
+				log_warn("sync.reasons_independent", "org=%lld field=%s",
+					 (long long)p->org_id, pair->dependent);
+		}
 		ndin += details[i].n;
 	}
 	din = calloc(ndin ? ndin : 1, sizeof(*din));

@@ -126,6 +126,47 @@ static void test_full_then_idle(void **state)
 	harness_stop(&h);
 }
 
+/*
+ * An org whose detail picklists depend on nothing (an admin removed the field
+ * dependency; a simpler simulator has none): Salesforce then takes any detail with any
+ * result, so every detail is stored under each result, and the manual sync succeeds.
+ */
+static void test_independent_details(void **state)
+{
+	struct harness h;
+	struct store_run run;
+	struct store_reason *r;
+	size_t n, results = 0, details = 0, first_details = 0;
+	int64_t first = 0;
+	json_t *k;
+	struct err e;
+
+	(void)state;
+	harness_start(&h, NULL, 1);
+	k = json_pack("{s:i}", "bare_records", 1);
+	assert_int_equal(sandbox_set_knobs(h.sb, k, &e), 0);
+	json_decref(k);
+	assert_int_equal(sync_once(&h, SYNC_MANUAL, &run), 0);
+	assert_int_equal(run.status, STORE_RUN_SUCCEEDED);
+	store_run_clear(&run);
+	assert_int_equal(store_reasons_list(h.s, h.org, STORE_REASON_APPOINTMENT, &r, &n, &e), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].parent_id == 0) {
+			results++;
+			first = first ? first : r[i].id;
+		} else {
+			details++;
+			first_details += r[i].parent_id == first;
+		}
+	}
+	store_reasons_free(r, n);
+	/* The seed's Status has 8 values (one inactive) and Status_Detail more than one. */
+	assert_int_equal(results, 8);
+	assert_true(first_details > 1);
+	assert_int_equal(details, results * first_details);
+	harness_stop(&h);
+}
+
 static void test_changes_reach_jobs(void **state)
 {
 	struct harness h;
@@ -467,6 +508,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_then_idle),
+		cmocka_unit_test(test_independent_details),
 		cmocka_unit_test(test_changes_reach_jobs),
 		cmocka_unit_test(test_tokens_and_faults),
 		cmocka_unit_test(test_share_limit_and_classic),
