@@ -431,16 +431,15 @@ static void versions(struct reply *r)
 	answer_json(r, 200, a);
 }
 
-/* Parses "/vNN.0..." into version "NN.0" and the rest; 0 or -1. */
 int sandbox__parse_version(const char *p, char version[8], const char **rest)
 {
 	char *end;
 	long v;
 
-	if (p[0] != '/' || p[1] != 'v')
+	if (*p < '0' || *p > '9')
 		return -1;
-	v = strtol(p + 2, &end, 10);
-	if (end == p + 2 || strncmp(end, ".0", 2) != 0 || v < MIN_VERSION || v > MAX_VERSION ||
+	v = strtol(p, &end, 10);
+	if (strncmp(end, ".0", 2) != 0 || v < MIN_VERSION || v > MAX_VERSION ||
 	    (end[2] != '\0' && end[2] != '/'))
 		return -1;
 	snprintf(version, 8, "%ld.0", v);
@@ -486,7 +485,7 @@ static void data_call(struct sandbox *sb, const struct answer_req *q, struct rep
 		answer_sferr(r, &e);
 		return;
 	}
-	if (sandbox__parse_version(p, version, &rest) < 0) {
+	if (strncmp(p, "/v", 2) != 0 || sandbox__parse_version(p + 2, version, &rest) < 0) {
 		sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");
 		answer_sferr(r, &e);
 		return;

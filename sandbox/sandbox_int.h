@@ -65,9 +65,9 @@ struct sandbox {
 /* Milliseconds now (for expiries). */
 int64_t sandbox__now(void);
 
-/* Reads the "/vNN.0" at the start of p (a version the org serves: 20.0 to 68.0) into
- * version as "NN.0", and *rest to what follows ("" or "/..."). 0, or -1 when p does not
- * start with one. */
+/* Reads the "NN.0" at the start of p (a version the org serves: 20.0 to 68.0; REST
+ * paths have a "v" before it, SOAP paths none) into version, and *rest to what follows
+ * ("" or "/..."). 0, or -1 when p does not start with one. */
 int sandbox__parse_version(const char *p, char version[8], const char **rest);
 
 /* Answers every request under /services/oauth2/, /setup/secur/ and /id/; returns 1 when

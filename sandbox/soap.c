@@ -255,15 +255,14 @@ static void logout(struct sandbox *sb, const struct call *c, struct reply *r)
 int soap_route(struct sandbox *sb, const struct answer_req *q, struct reply *r)
 {
 	const char *rest;
-	char version[8], msg[256], v[32];
+	char version[8], msg[256];
 	struct call c;
 
 	if (strncmp(q->path, "/services/Soap/", 15) != 0)
 		return 0;
-	/* "/services/Soap/u/58.0[/ORGID]": the REST API's version rule, without its "v". */
-	snprintf(v, sizeof(v), "/v%s", q->path + 17);
+	/* "/services/Soap/u/58.0[/ORGID]" */
 	if (strncmp(q->path, "/services/Soap/u/", 17) != 0 ||
-	    sandbox__parse_version(v, version, &rest) < 0) {
+	    sandbox__parse_version(q->path + 17, version, &rest) < 0) {
 		struct sferr e;
 
 		sferr_set(&e, 404, "NOT_FOUND", "The requested resource does not exist");

@@ -68,16 +68,13 @@ static int http_allowed_by_operator(const char *host)
 	size_t n = strlen(host);
 
 	while (list && *list) {
-		size_t len = strcspn(list, ",");
+		size_t span = strcspn(list, ","), lead = strspn(list, " "), len = span;
 
-		while (len > 0 && list[0] == ' ')
-			list++, len--;
-		while (len > 0 && list[len - 1] == ' ')
+		while (len > lead && list[len - 1] == ' ')
 			len--;
-		if (len == n && strncasecmp(list, host, n) == 0)
+		if (len > lead && len - lead == n && strncasecmp(list + lead, host, n) == 0)
 			return 1;
-		list += strcspn(list, ",");
-		list += *list == ',';
+		list += span + (list[span] == ',');
 	}
 	return 0;
 }
